@@ -1,0 +1,1066 @@
+/*
+ * hmmscen SCENARIO: build a named device-private memory state through the
+ * test_hmm driver (/dev/hmm_dmirror0), then print a ground-truth manifest
+ * (JSON, schema in docs/lab.md) on the console between
+ * FOLIOSCOPE-MANIFEST-BEGIN and FOLIOSCOPE-MANIFEST-END, then
+ * FOLIOSCOPE-READY, and stay alive (with every child) until the dump.
+ *
+ * The manifest reports what the kernel actually did, read back after the
+ * fact: entry kind and PFN from /proc/PID/pagemap, the mapping level (PMD or
+ * PTE) and device ownership from the driver's HMM_DMIRROR_SNAPSHOT (which
+ * walks the page tables without faulting), present-page mapcounts from
+ * /proc/kpagecount, live ranges from /proc/PID/maps. Swap-type numbers are
+ * computed from the kernel version and /proc/config.gz the way
+ * include/linux/swap.h of that version computes them, and cross-checked
+ * against the snapshot for device-private entries.
+ *
+ * Never close a /dev/hmm_dmirror* descriptor: test_hmm's release() evicts
+ * every device page of the device back to system memory.
+ * Never touch a migrated page: the CPU fault migrates it back.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define PAGE 4096UL
+#define PMD_SIZE (2UL << 20)
+#define PMD_PAGES 512
+
+/* test_hmm user interface (lib/test_hmm_uapi.h; identical in 6.1, 6.12, 7.2). */
+struct hmm_dmirror_cmd {
+	uint64_t addr, ptr, npages, cpages, faults;
+};
+#define HMM_DMIRROR_MIGRATE_TO_DEV _IOWR('H', 0x02, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_SNAPSHOT _IOWR('H', 0x04, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_EXCLUSIVE _IOWR('H', 0x05, struct hmm_dmirror_cmd)
+#define SNAP_ERROR 0xff
+#define SNAP_READ 0x01
+#define SNAP_WRITE 0x02
+#define SNAP_PMD 0x04
+#define SNAP_ZERO 0x10
+#define SNAP_DEV_PRIVATE_LOCAL 0x20
+#define SNAP_DEV_PRIVATE_REMOTE 0x30
+#define SNAP_DEV_MASK 0xf0
+
+/* /proc/PID/pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_FILE (1ULL << 61)
+#define PM_SWAP (1ULL << 62)
+#define PM_PRESENT (1ULL << 63)
+
+/* Fixed, 2 MiB-aligned addresses: region k lives at BASE_VA + k * SLOT. */
+#define BASE_VA 0x100000000000UL
+#define SLOT (4UL << 20)
+
+#define MAXP 4
+#define MAXR 8
+#define MAXPG 1024
+#define MAXF 16
+
+struct pgrec {
+	uint64_t pm;	/* pagemap word */
+	uint8_t snap;	/* snapshot byte */
+	uint8_t mapped;	/* inside a VMA at collection time */
+	uint8_t snapped;	/* snapshot succeeded */
+	int32_t kpagecount;	/* -1 unless present and readable */
+};
+
+struct rrec {
+	char name[32];
+	uint64_t start, end;
+	char backing[32];
+	char intent[160];
+	char actions[1024];	/* '\n'-separated */
+	int want_pmd_device;
+	struct pgrec pg[MAXPG];
+};
+
+struct prec {
+	int pid;
+	char comm[16];
+	char role[16];
+	int nr;
+	struct rrec r[MAXR];
+};
+
+struct folio_note {
+	uint64_t head_pfn;
+	int order;
+	char where[64];
+};
+
+struct board {
+	int np;
+	struct prec p[MAXP];
+	int nf;
+	struct folio_note f[MAXF];
+	char notes[4096];	/* '\n'-separated */
+};
+
+static struct board *board;
+static struct prec *me;
+static int dmfd = -1;
+static const char *scenario;
+static char *bounce;
+
+/* swap type numbers of this kernel */
+struct swptypes {
+	int max_swapfiles, hwpoison, mig_r, mig_rx, mig_w, dev_w, dev_r;
+	int dev_x, dev_xw, dev_xr, marker, swapin_error;
+	char era;
+	int cfg_mf, cfg_pte_marker, cfg_thp_migration;
+} st;
+
+static void failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("FOLIOSCOPE-FAILED hmmscen[%d] %s: ", getpid(), scenario ? scenario : "?");
+	vprintf(fmt, ap);
+	printf(" (errno %d %s)\n", errno, strerror(errno));
+	fflush(stdout);
+	va_end(ap);
+	/* Stay alive: exiting would drop our device pages and hide the
+	 * state; run-guest stops on the FAILED line. */
+	for (;;)
+		pause();
+}
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(board->notes);
+
+	va_start(ap, fmt);
+	vsnprintf(board->notes + len, sizeof(board->notes) - len - 1, fmt, ap);
+	va_end(ap);
+	strcat(board->notes, "\n");
+}
+
+static void act(struct rrec *r, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(r->actions);
+
+	va_start(ap, fmt);
+	vsnprintf(r->actions + len, sizeof(r->actions) - len - 1, fmt, ap);
+	va_end(ap);
+	strcat(r->actions, "\n");
+}
+
+/* ---------------------------------------------------------------- config */
+
+static char *read_config(void)
+{
+	gzFile z = gzopen("/proc/config.gz", "rb");
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap + 1);
+	int n;
+
+	if (!z || !buf)
+		failed("cannot open /proc/config.gz (CONFIG_IKCONFIG_PROC)");
+	while ((n = gzread(z, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				failed("out of memory");
+		}
+	}
+	gzclose(z);
+	buf[len] = 0;
+	return buf;
+}
+
+static int config_y(const char *cfg, const char *opt)
+{
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n%s=y\n", opt);
+	p = strstr(cfg, key);
+	return p != NULL;
+}
+
+/*
+ * Special swap types, allocated downward from 31 (include/linux/swap.h):
+ *   era B (5.19-6.1): MIGRATION R,RX,W; DEVICE W,R,XW,XR; PTE_MARKER iff
+ *                     CONFIG_PTE_MARKER; SWAPIN_ERROR always.
+ *   era C (6.2-6.14): same without SWAPIN_ERROR; PTE_MARKER always.
+ *   era D (6.15-):    DEVICE W,R,EXCLUSIVE (3 types); PTE_MARKER always.
+ */
+static void compute_swap_types(const char *release, const char *cfg)
+{
+	int maj = 0, min = 0, hw, mign, devn, ptem, sie, base;
+
+	sscanf(release, "%d.%d", &maj, &min);
+	if (maj > 6 || (maj == 6 && min >= 15))
+		st.era = 'D';
+	else if (maj == 6 && min >= 2)
+		st.era = 'C';
+	else if ((maj == 6) || (maj == 5 && min >= 19))
+		st.era = 'B';
+	else
+		failed("kernel %s is older than the lab supports (5.19)", release);
+	st.cfg_mf = config_y(cfg, "CONFIG_MEMORY_FAILURE");
+	st.cfg_pte_marker = config_y(cfg, "CONFIG_PTE_MARKER");
+	st.cfg_thp_migration = config_y(cfg, "CONFIG_ARCH_ENABLE_THP_MIGRATION");
+	if (!config_y(cfg, "CONFIG_MIGRATION") || !config_y(cfg, "CONFIG_DEVICE_PRIVATE"))
+		failed("kernel lacks CONFIG_MIGRATION or CONFIG_DEVICE_PRIVATE");
+	hw = st.cfg_mf;
+	mign = 3;
+	devn = st.era == 'D' ? 3 : 4;
+	ptem = st.era == 'B' ? st.cfg_pte_marker : 1;
+	sie = st.era == 'B';
+	st.max_swapfiles = 32 - devn - mign - hw - ptem - sie;
+	st.hwpoison = hw ? st.max_swapfiles : -1;
+	base = st.max_swapfiles + hw;
+	st.mig_r = base;
+	st.mig_rx = base + 1;
+	st.mig_w = base + 2;
+	base += mign;
+	st.dev_w = base;
+	st.dev_r = base + 1;
+	st.dev_x = st.dev_xw = st.dev_xr = -1;
+	if (st.era == 'D') {
+		st.dev_x = base + 2;
+	} else {
+		st.dev_xw = base + 2;
+		st.dev_xr = base + 3;
+	}
+	base += devn;
+	st.marker = ptem ? base : -1;
+	st.swapin_error = sie ? base + ptem : -1;
+}
+
+static const char *swap_kind(int type)
+{
+	if (type == st.dev_w)
+		return "device-private-write";
+	if (type == st.dev_r)
+		return "device-private-read";
+	if (type == st.dev_x || type == st.dev_xw)
+		return "device-exclusive";	/* writable */
+	if (type == st.dev_xr)
+		return "device-exclusive-read";
+	if (type == st.mig_r)
+		return "migration-read";
+	if (type == st.mig_rx)
+		return "migration-read-exclusive";
+	if (type == st.mig_w)
+		return "migration-write";
+	if (type == st.marker)
+		return "pte-marker";
+	if (type == st.hwpoison)
+		return "hwpoison";
+	if (type == st.swapin_error)
+		return "swapin-error";
+	if (type < st.max_swapfiles)
+		return "swap";
+	return "unknown";
+}
+
+/* ----------------------------------------------------------- primitives */
+
+static int dmirror(void)
+{
+	if (dmfd < 0) {
+		dmfd = open("/dev/hmm_dmirror0", O_RDWR);	/* never closed */
+		if (dmfd < 0)
+			failed("open /dev/hmm_dmirror0 (CONFIG_TEST_HMM?)");
+	}
+	return dmfd;
+}
+
+static struct rrec *region(const char *name, int slot, size_t size, int thp,
+			   const char *intent)
+{
+	struct rrec *r;
+	void *va = (void *)(BASE_VA + slot * SLOT), *p;
+
+	if (me->nr >= MAXR || size / PAGE > MAXPG)
+		failed("region table full");
+	r = &me->r[me->nr++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->intent, sizeof(r->intent), "%s", intent);
+	snprintf(r->backing, sizeof(r->backing), "anon-private");
+	p = mmap(va, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != va)
+		failed("mmap %s at %p", name, va);
+	r->start = (uintptr_t)p;
+	r->end = r->start + size;
+	act(r, "mmap anon private rw");
+	if (!madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		act(r, thp ? "madvise MADV_HUGEPAGE" : "madvise MADV_NOHUGEPAGE");
+	else if (errno == ENOSYS)
+		/* CONFIG_ADVISE_SYSCALLS off: THP mode "always" (set in main)
+		 * gives 2 MiB-aligned regions THPs; regions under 2 MiB cannot
+		 * get one. */
+		act(r, "madvise unavailable (ENOSYS); relying on THP mode always");
+	else
+		failed("madvise %s", name);
+	return r;
+}
+
+static void touch(struct rrec *r)
+{
+	for (uint64_t a = r->start; a < r->end; a += PAGE)
+		memset((void *)a, (int)((a >> 12) & 0xff) | 1, PAGE);
+	act(r, "write every page");
+}
+
+static void snapshot(uint64_t start, size_t npages, uint8_t *out)
+{
+	struct hmm_dmirror_cmd c = { .addr = start, .ptr = (uintptr_t)out, .npages = npages };
+
+	if (ioctl(dmirror(), HMM_DMIRROR_SNAPSHOT, &c))
+		failed("HMM_DMIRROR_SNAPSHOT 0x%" PRIx64 "+%zu", start, npages);
+}
+
+static void migrate(struct rrec *r, uint64_t start, uint64_t end)
+{
+	struct hmm_dmirror_cmd c = {
+		.addr = start, .ptr = (uintptr_t)bounce, .npages = (end - start) / PAGE,
+	};
+	static uint8_t snap[MAXPG];
+	uint64_t a;
+
+	if (ioctl(dmirror(), HMM_DMIRROR_MIGRATE_TO_DEV, &c))
+		failed("HMM_DMIRROR_MIGRATE_TO_DEV %s", r->name);
+	act(r, "migrate-to-device [0x%" PRIx64 ",0x%" PRIx64 ") npages=%" PRIu64 " cpages=%" PRIu64,
+	    start, end, (uint64_t)c.npages, (uint64_t)c.cpages);
+	if (c.cpages != c.npages)
+		note("%s: migrate-to-device moved %" PRIu64 " of %" PRIu64 " pages",
+		     r->name, (uint64_t)c.cpages, (uint64_t)c.npages);
+	/* Remember which device folios were born PMD-sized. */
+	snapshot(start, c.npages, snap);
+	for (a = start; a < end; a += PMD_SIZE) {
+		size_t i = (a - start) / PAGE;
+		uint64_t pm;
+		int fd;
+
+		if (a % PMD_SIZE || end - a < PMD_SIZE)
+			continue;
+		if ((snap[i] & SNAP_DEV_MASK) != SNAP_DEV_PRIVATE_LOCAL || !(snap[i] & SNAP_PMD))
+			continue;
+		fd = open("/proc/self/pagemap", O_RDONLY);
+		if (fd < 0 || pread(fd, &pm, 8, (a / PAGE) * 8) != 8)
+			failed("pagemap");
+		close(fd);
+		if (board->nf < MAXF && (pm & PM_SWAP)) {
+			struct folio_note *f = &board->f[board->nf++];
+
+			f->head_pfn = (pm & PM_PFN_MASK) >> 5;
+			f->order = 9;
+			snprintf(f->where, sizeof(f->where), "%s+0x%" PRIx64, r->name, a - r->start);
+		}
+	}
+}
+
+static void make_exclusive(struct rrec *r, uint64_t start, uint64_t end)
+{
+	struct hmm_dmirror_cmd c = {
+		.addr = start, .ptr = (uintptr_t)bounce, .npages = (end - start) / PAGE,
+	};
+
+	if (ioctl(dmirror(), HMM_DMIRROR_EXCLUSIVE, &c))
+		failed("HMM_DMIRROR_EXCLUSIVE %s", r->name);
+	act(r, "device-exclusive [0x%" PRIx64 ",0x%" PRIx64 ") npages=%" PRIu64 " cpages=%" PRIu64,
+	    start, end, (uint64_t)c.npages, (uint64_t)c.cpages);
+}
+
+static void do_mprotect_read(struct rrec *r, uint64_t start, uint64_t end)
+{
+	if (mprotect((void *)start, end - start, PROT_READ))
+		failed("mprotect %s", r->name);
+	act(r, "mprotect PROT_READ [0x%" PRIx64 ",0x%" PRIx64 ")", start, end);
+}
+
+static void do_munmap(struct rrec *r, uint64_t start, uint64_t end)
+{
+	if (munmap((void *)start, end - start))
+		failed("munmap %s", r->name);
+	act(r, "munmap [0x%" PRIx64 ",0x%" PRIx64 ")", start, end);
+}
+
+/* ------------------------------------------------------- fork machinery */
+
+struct child {
+	pid_t pid;
+	int go, done;
+};
+static struct child kids[MAXP];
+static int nkids;
+
+static void collect(void);
+
+/* Fork a child that inherits every region and then only waits. */
+static void fork_child(const char *comm)
+{
+	int go[2], done[2], slot, i;
+	pid_t pid;
+
+	if (board->np >= MAXP || pipe(go) || pipe(done))
+		failed("fork_child");
+	slot = board->np++;
+	memcpy(&board->p[slot], me, sizeof(*me));
+	for (i = 0; i < me->nr; i++)
+		act(&me->r[i], "fork (parent side)");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		failed("fork");
+	if (pid == 0) {
+		char c;
+
+		me = &board->p[slot];
+		me->pid = getpid();
+		snprintf(me->comm, sizeof(me->comm), "%s", comm);
+		snprintf(me->role, sizeof(me->role), "child");
+		prctl(PR_SET_NAME, comm);
+		for (i = 0; i < me->nr; i++) {
+			/* the copy was taken before the parent-side note */
+			act(&me->r[i], "fork (child side, inherited)");
+		}
+		dmfd = -1;	/* the inherited descriptor mirrors the parent's mm */
+		if (read(go[0], &c, 1) != 1)
+			failed("child: go pipe");
+		collect();
+		if (write(done[1], "d", 1) != 1)
+			failed("child: done pipe");
+		for (;;)
+			pause();
+	}
+	kids[nkids].pid = pid;
+	kids[nkids].go = go[1];
+	kids[nkids].done = done[0];
+	nkids++;
+}
+
+/* ------------------------------------------------------------ collection */
+
+static int in_maps(uint64_t va, const char *maps)
+{
+	const char *p = maps;
+
+	while (*p) {
+		unsigned long s, e;
+
+		if (sscanf(p, "%lx-%lx", &s, &e) == 2 && va >= s && va < e)
+			return 1;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+/* Collect pagemap + snapshot for every region of the calling process. */
+static void collect(void)
+{
+	static char maps[65536];
+	int pmfd, kcfd, fd, i;
+	ssize_t n;
+
+	fd = open("/proc/self/maps", O_RDONLY);
+	n = fd >= 0 ? read(fd, maps, sizeof(maps) - 1) : -1;
+	if (n < 0)
+		failed("read /proc/self/maps");
+	maps[n] = 0;
+	close(fd);
+	pmfd = open("/proc/self/pagemap", O_RDONLY);
+	kcfd = open("/proc/kpagecount", O_RDONLY);
+	if (pmfd < 0)
+		failed("open pagemap");
+	for (i = 0; i < me->nr; i++) {
+		struct rrec *r = &me->r[i];
+		size_t np = (r->end - r->start) / PAGE, j;
+		static uint8_t snap[MAXPG];
+
+		for (j = 0; j < np; j++) {
+			struct pgrec *g = &r->pg[j];
+			uint64_t va = r->start + j * PAGE;
+
+			g->mapped = in_maps(va, maps);
+			g->kpagecount = -1;
+			if (pread(pmfd, &g->pm, 8, (va / PAGE) * 8) != 8)
+				failed("pread pagemap");
+			if (kcfd >= 0 && (g->pm & PM_PRESENT)) {
+				uint64_t cnt;
+
+				if (pread(kcfd, &cnt, 8, (g->pm & PM_PFN_MASK) * 8) == 8)
+					g->kpagecount = (int32_t)cnt;
+			}
+		}
+		/* snapshot each mapped run separately (holes would fail) */
+		for (j = 0; j < np;) {
+			size_t k = j;
+
+			if (!r->pg[j].mapped) {
+				j++;
+				continue;
+			}
+			while (k < np && r->pg[k].mapped)
+				k++;
+			snapshot(r->start + j * PAGE, k - j, snap + j);
+			for (; j < k; j++) {
+				r->pg[j].snap = snap[j];
+				r->pg[j].snapped = 1;
+			}
+		}
+	}
+	close(pmfd);
+	if (kcfd >= 0)
+		close(kcfd);
+}
+
+/* ---------------------------------------------------------------- output */
+
+struct cls {
+	const char *level;	/* "pmd", "pte", "-" */
+	const char *kind;
+	int swp_type;		/* -1: not a swap entry */
+	int64_t pfn;		/* -1: none */
+	int writable;		/* -1 unknown */
+	int pm_exclusive;
+};
+
+static void classify(const struct pgrec *g, struct cls *c)
+{
+	c->level = "-";
+	c->swp_type = -1;
+	c->pfn = -1;
+	c->writable = -1;
+	c->pm_exclusive = !!(g->pm & PM_EXCLUSIVE);
+	if (!g->mapped) {
+		c->kind = "unmapped";
+		return;
+	}
+	if (g->snapped && g->snap != SNAP_ERROR && (g->snap & (SNAP_READ | SNAP_WRITE)))
+		c->writable = !!(g->snap & SNAP_WRITE);
+	if (g->pm & PM_PRESENT) {
+		c->kind = "present";
+		c->pfn = (int64_t)(g->pm & PM_PFN_MASK);
+		c->level = (g->snapped && (g->snap & SNAP_PMD)) ? "pmd" : "pte";
+		if (g->snapped && (g->snap & SNAP_DEV_MASK) == SNAP_ZERO)
+			c->kind = "present-zero-page";
+		return;
+	}
+	if (g->pm & PM_SWAP) {
+		c->swp_type = (int)(g->pm & 31);
+		c->pfn = (int64_t)((g->pm & PM_PFN_MASK) >> 5);
+		c->kind = swap_kind(c->swp_type);
+		c->level = (g->snapped && (g->snap & SNAP_PMD)) ? "pmd" : "pte";
+		if (!strncmp(c->kind, "device-exclusive", 16))
+			c->writable = c->swp_type != st.dev_xr;
+		return;
+	}
+	c->kind = "none";
+}
+
+/* Consistency of the pagemap type with the driver's snapshot. */
+static void crosscheck(const struct prec *p, const struct rrec *r, size_t j,
+		       const struct cls *c, int *bad)
+{
+	const struct pgrec *g = &r->pg[j];
+	int dev = g->snapped && (g->snap & SNAP_DEV_MASK) == SNAP_DEV_PRIVATE_LOCAL;
+	int want_dev = !strncmp(c->kind, "device-private", 14);
+
+	if (dev != want_dev ||
+	    (dev && !strcmp(c->kind, "device-private-write") != !!(g->snap & SNAP_WRITE))) {
+		if ((*bad)++ < 3)
+			note("INCONSISTENT pid %d %s page %zu: pagemap 0x%016" PRIx64
+			     " (type %d -> %s) vs snapshot 0x%02x", p->pid, r->name, j,
+			     g->pm, c->swp_type, c->kind, g->snap);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t *all_pfns;
+static size_t n_pfns;
+
+/* Number of page-table mappings of a PFN across every process listed. */
+static int mapcount_of(int64_t pfn)
+{
+	size_t lo = 0, hi = n_pfns, first;
+
+	if (pfn < 0)
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (all_pfns[mid] < (uint64_t)pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < n_pfns && all_pfns[lo] == (uint64_t)pfn)
+		lo++;
+	return (int)(lo - first);
+}
+
+static void gather_pfns(void)
+{
+	int i, k;
+	size_t j;
+
+	all_pfns = calloc((size_t)MAXP * MAXR * MAXPG, sizeof(*all_pfns));
+	for (i = 0; i < board->np; i++)
+		for (k = 0; k < board->p[i].nr; k++) {
+			const struct rrec *r = &board->p[i].r[k];
+
+			for (j = 0; j < (r->end - r->start) / PAGE; j++) {
+				struct cls c;
+
+				classify(&r->pg[j], &c);
+				if (c.pfn >= 0)
+					all_pfns[n_pfns++] = (uint64_t)c.pfn;
+			}
+		}
+	qsort(all_pfns, n_pfns, sizeof(*all_pfns), cmp_u64);
+}
+
+static void json_str(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(o, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(o, "\\u%04x", *s);
+		else
+			fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+static void json_lines(FILE *o, const char *s)
+{
+	char line[1024];
+	int first = 1;
+
+	fputc('[', o);
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, s, n);
+		line[n] = 0;
+		if (n) {
+			fputs(first ? "" : ", ", o);
+			json_str(o, line);
+			first = 0;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	fputc(']', o);
+}
+
+static int same_run(const struct cls *a, const struct cls *b, int64_t prev_pfn,
+		    int ma, int mb)
+{
+	if (strcmp(a->level, b->level) || strcmp(a->kind, b->kind) ||
+	    a->swp_type != b->swp_type || a->writable != b->writable ||
+	    a->pm_exclusive != b->pm_exclusive || ma != mb)
+		return 0;
+	if (prev_pfn < 0)
+		return b->pfn < 0;
+	return b->pfn == prev_pfn + 1;
+}
+
+static void print_region(FILE *o, const struct prec *p, const struct rrec *r, int *bad)
+{
+	size_t np = (r->end - r->start) / PAGE, j, k;
+	struct { char key[64]; unsigned n; } sum[16];
+	int nsum = 0, i, pmd_dev = 0;
+
+	fprintf(o, "      {\"name\": ");
+	json_str(o, r->name);
+	fprintf(o, ", \"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"backing\": ",
+		r->start, r->end);
+	json_str(o, r->backing);
+	fprintf(o, ",\n       \"intent\": ");
+	json_str(o, r->intent);
+	fprintf(o, ",\n       \"actions\": ");
+	json_lines(o, r->actions);
+	fprintf(o, ",\n       \"entries\": [\n");
+	for (j = 0; j < np; j = k) {
+		struct cls c, d;
+		int mc;
+
+		classify(&r->pg[j], &c);
+		crosscheck(p, r, j, &c, bad);
+		mc = mapcount_of(c.pfn);
+		for (k = j + 1; k < np; k++) {
+			uint64_t va = r->start + k * PAGE;
+
+			if (!strcmp(c.level, "pmd") && va % PMD_SIZE == 0)
+				break;
+			classify(&r->pg[k], &d);
+			if (!same_run(&c, &d, c.pfn < 0 ? -1 : c.pfn + (int64_t)(k - j - 1),
+				      mc, mapcount_of(d.pfn)))
+				break;
+			crosscheck(p, r, k, &d, bad);
+		}
+		fprintf(o, "        {\"va\": \"0x%" PRIx64 "\", \"npages\": %zu, \"level\": \"%s\", \"kind\": \"%s\"",
+			r->start + j * PAGE, k - j, c.level, c.kind);
+		if (c.swp_type >= 0)
+			fprintf(o, ", \"swp_type\": %d", c.swp_type);
+		if (c.pfn >= 0)
+			fprintf(o, ", \"pfn\": \"0x%" PRIx64 "\"", (uint64_t)c.pfn);
+		if (c.writable >= 0)
+			fprintf(o, ", \"writable\": %s", c.writable ? "true" : "false");
+		if (c.pfn >= 0)
+			fprintf(o, ", \"mapcount\": %d", mc);
+		if (!strcmp(c.kind, "present"))
+			fprintf(o, ", \"pagemap_exclusive\": %s", c.pm_exclusive ? "true" : "false");
+		if (r->pg[j].kpagecount >= 0)
+			fprintf(o, ", \"kpagecount\": %d", r->pg[j].kpagecount);
+		fprintf(o, ", \"pagemap\": \"0x%016" PRIx64 "\", \"snapshot\": \"0x%02x\"}%s\n",
+			r->pg[j].pm, r->pg[j].snap, k < np ? "," : "");
+		/* summary */
+		{
+			char key[64];
+
+			snprintf(key, sizeof(key), "%s:%s", c.level, c.kind);
+			for (i = 0; i < nsum && strcmp(sum[i].key, key); i++)
+				;
+			if (i == nsum && nsum < 16) {
+				snprintf(sum[nsum].key, sizeof(sum[nsum].key), "%s", key);
+				sum[nsum++].n = 0;
+			}
+			if (i < 16)
+				sum[i].n += (unsigned)(k - j);
+			if (!strcmp(c.level, "pmd") && !strncmp(c.kind, "device-private", 14))
+				pmd_dev++;
+		}
+	}
+	fprintf(o, "       ],\n       \"pages_by_entry\": {");
+	for (i = 0; i < nsum; i++)
+		fprintf(o, "%s\"%s\": %u", i ? ", " : "", sum[i].key, sum[i].n);
+	fprintf(o, "}}");
+	if (r->want_pmd_device && !pmd_dev && p->role[0] == 'p')
+		note("%s: no PMD-level device-private entry; the kernel migrated the THP "
+		     "as order-0 device pages (%s)", r->name,
+		     st.cfg_thp_migration ? "THP migration configured; driver did not use it"
+		     : "no ARCH_ENABLE_THP_MIGRATION");
+}
+
+static void print_manifest(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+	struct utsname u;
+	char cmdline[2048] = "", thp[128] = "";
+	int fd, i, k, bad = 0;
+	ssize_t n;
+
+	uname(&u);
+	fd = open("/proc/cmdline", O_RDONLY);
+	n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : 0;
+	cmdline[n > 0 ? n : 0] = 0;
+	cmdline[strcspn(cmdline, "\n")] = 0;
+	if (fd >= 0)
+		close(fd);
+	fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+	n = fd >= 0 ? read(fd, thp, sizeof(thp) - 1) : 0;
+	thp[n > 0 ? n : 0] = 0;
+	thp[strcspn(thp, "\n")] = 0;
+	if (fd >= 0)
+		close(fd);
+	gather_pfns();
+
+	fprintf(o, "{\n  \"schema\": \"folioscope-lab-manifest/1\",\n  \"scenario\": ");
+	json_str(o, scenario);
+	fprintf(o, ",\n  \"kernel_release\": ");
+	json_str(o, u.release);
+	fprintf(o, ",\n  \"kernel_version\": ");
+	json_str(o, u.version);
+	fprintf(o, ",\n  \"machine\": ");
+	json_str(o, u.machine);
+	fprintf(o, ",\n  \"cmdline\": ");
+	json_str(o, cmdline);
+	fprintf(o, ",\n  \"kaslr\": %s,\n  \"page_size\": %lu,\n  \"thp_enabled\": ",
+		strstr(cmdline, "nokaslr") ? "false" : "true", PAGE);
+	json_str(o, thp);
+	fprintf(o, ",\n  \"config\": {\"MEMORY_FAILURE\": %s, \"PTE_MARKER\": %s, \"ARCH_ENABLE_THP_MIGRATION\": %s},\n",
+		st.cfg_mf ? "true" : "false", st.cfg_pte_marker ? "true" : "false",
+		st.cfg_thp_migration ? "true" : "false");
+	fprintf(o, "  \"swap_types\": {\"era\": \"%c\", \"max_swapfiles\": %d, \"hwpoison\": %d, "
+		"\"migration-read\": %d, \"migration-read-exclusive\": %d, \"migration-write\": %d, "
+		"\"device-private-write\": %d, \"device-private-read\": %d, ",
+		st.era, st.max_swapfiles, st.hwpoison, st.mig_r, st.mig_rx, st.mig_w,
+		st.dev_w, st.dev_r);
+	if (st.era == 'D')
+		fprintf(o, "\"device-exclusive\": %d, ", st.dev_x);
+	else
+		fprintf(o, "\"device-exclusive\": %d, \"device-exclusive-read\": %d, ",
+			st.dev_xw, st.dev_xr);
+	fprintf(o, "\"pte-marker\": %d, \"swapin-error\": %d},\n", st.marker, st.swapin_error);
+	fprintf(o, "  \"processes\": [\n");
+	for (i = 0; i < board->np; i++) {
+		const struct prec *p = &board->p[i];
+
+		fprintf(o, "    {\"pid\": %d, \"comm\": ", p->pid);
+		json_str(o, p->comm);
+		fprintf(o, ", \"role\": ");
+		json_str(o, p->role);
+		fprintf(o, ", \"regions\": [\n");
+		for (k = 0; k < p->nr; k++) {
+			print_region(o, p, &p->r[k], &bad);
+			fprintf(o, "%s\n", k + 1 < p->nr ? "," : "");
+		}
+		fprintf(o, "    ]}%s\n", i + 1 < board->np ? "," : "");
+	}
+	fprintf(o, "  ],\n  \"device_folios\": [");
+	for (i = 0; i < board->nf; i++) {
+		const struct folio_note *f = &board->f[i];
+		int maps = 0, pi, ri;
+		size_t j;
+
+		/* each PMD mapping and each PTE mapping holds one reference */
+		for (pi = 0; pi < board->np; pi++)
+			for (ri = 0; ri < board->p[pi].nr; ri++) {
+				const struct rrec *r = &board->p[pi].r[ri];
+
+				for (j = 0; j < (r->end - r->start) / PAGE; j++) {
+					struct cls c;
+
+					classify(&r->pg[j], &c);
+					if (c.pfn < (int64_t)f->head_pfn ||
+					    c.pfn >= (int64_t)(f->head_pfn + (1UL << f->order)))
+						continue;
+					if (!strcmp(c.level, "pmd") && (r->start + j * PAGE) % PMD_SIZE)
+						continue;
+					maps++;
+				}
+			}
+		fprintf(o, "%s\n    {\"head_pfn\": \"0x%" PRIx64 "\", \"order_at_migration\": %d, "
+			"\"where\": ", i ? "," : "", f->head_pfn, f->order);
+		json_str(o, f->where);
+		fprintf(o, ", \"mappings\": %d, \"expect_refcount\": %d}", maps, maps);
+	}
+	fprintf(o, "\n  ],\n  \"consistent\": %s,\n  \"notes\": ", bad ? "false" : "true");
+	json_lines(o, board->notes);
+	fprintf(o, "\n}\n");
+	fclose(o);
+
+	/* keep printk off the console while the manifest goes out */
+	fd = open("/proc/sys/kernel/printk", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) < 0)
+			perror("printk");
+		close(fd);
+	}
+	fflush(stdout);
+	printf("FOLIOSCOPE-MANIFEST-BEGIN\n");
+	fwrite(buf, 1, len, stdout);
+	printf("FOLIOSCOPE-MANIFEST-END\n");
+	printf("FOLIOSCOPE-READY\n");
+	fflush(stdout);
+	free(buf);
+}
+
+/* ------------------------------------------------------------- scenarios */
+
+static void sc_thp_device(void)
+{
+	struct rrec *r = region("thp-pair", 0, 2 * PMD_SIZE, 1,
+				"two PMD-mapped anon THPs migrated whole: PMD device-private-write each");
+
+	r->want_pmd_device = 1;
+	touch(r);
+	migrate(r, r->start, r->end);
+}
+
+static void sc_thp_device_shared(void)
+{
+	struct rrec *r = region("thp-shared", 0, PMD_SIZE, 1,
+				"THP migrated, then fork: PMD device-private-read in parent and child");
+
+	r->want_pmd_device = 1;
+	touch(r);
+	migrate(r, r->start, r->end);
+	fork_child("hmm-child");
+}
+
+static void sc_thp_device_split(void)
+{
+	struct rrec *a = region("thp-mprotect-half", 0, PMD_SIZE, 1,
+				"device THP, upper half mprotect(PROT_READ): PMD split into "
+				"256 device-private-write + 256 device-private-read PTEs");
+	struct rrec *b = region("thp-munmap-half", 1, PMD_SIZE, 1,
+				"device THP, upper half munmapped: 256 device-private-write PTEs, rest unmapped");
+
+	touch(a);
+	touch(b);
+	migrate(a, a->start, a->end);
+	migrate(b, b->start, b->end);
+	do_mprotect_read(a, a->start + PMD_SIZE / 2, a->end);
+	do_munmap(b, b->start + PMD_SIZE / 2, b->end);
+}
+
+static void sc_small_device(void)
+{
+	struct rrec *s = region("small-shared", 0, 8 * PAGE, 0,
+				"8 order-0 pages migrated, then fork: device-private-read PTEs in parent and child");
+	struct rrec *p;
+
+	touch(s);
+	migrate(s, s->start, s->end);
+	fork_child("hmm-child");
+	p = region("small-parent-only", 1, 8 * PAGE, 0,
+		   "8 order-0 pages mapped after fork, migrated: device-private-write PTEs, parent only");
+	touch(p);
+	migrate(p, p->start, p->end);
+}
+
+static void sc_exclusive(void)
+{
+	struct rrec *r = region("exclusive", 0, 8 * PAGE, 0,
+				"pages 0-3 device-exclusive (PFN = ordinary RAM), pages 4-7 present");
+
+	touch(r);
+	make_exclusive(r, r->start, r->start + 4 * PAGE);
+}
+
+static void sc_mixed(void)
+{
+	struct rrec *d = region("device-thp", 0, PMD_SIZE, 1, "PMD device-private-write");
+	struct rrec *t = region("thp", 1, PMD_SIZE, 1, "ordinary present PMD-mapped THP");
+	struct rrec *a = region("anon", 2, 16 * PAGE, 0, "present order-0 anon PTEs");
+	struct rrec *s = region("device-small", 3, 8 * PAGE, 0, "order-0 device-private-write PTEs");
+	struct rrec *f;
+	void *va = (void *)(BASE_VA + 4 * SLOT), *p;
+	int mfd;
+
+	d->want_pmd_device = 1;
+	touch(d);
+	touch(t);
+	touch(a);
+	touch(s);
+	migrate(d, d->start, d->end);
+	migrate(s, s->start, s->end);
+
+	/* shmem file pages: a memfd (tmpfs inode) mapped shared */
+	if (me->nr >= MAXR)
+		failed("region table full");
+	f = &me->r[me->nr++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "shmem-file");
+	snprintf(f->backing, sizeof(f->backing), "shmem-file-shared");
+	snprintf(f->intent, sizeof(f->intent), "present file (shmem) PTEs");
+	mfd = memfd_create("folioscope-shmem", 0);
+	if (mfd < 0 || ftruncate(mfd, 4 * PAGE))
+		failed("memfd");
+	p = mmap(va, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, mfd, 0);
+	if (p != va)
+		failed("mmap memfd");
+	f->start = (uintptr_t)p;
+	f->end = f->start + 4 * PAGE;
+	act(f, "memfd_create + ftruncate 16 KiB + mmap MAP_SHARED rw");
+	touch(f);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} scenarios[] = {
+	{ "thp-device", sc_thp_device },
+	{ "thp-device-shared", sc_thp_device_shared },
+	{ "thp-device-split", sc_thp_device_split },
+	{ "small-device", sc_small_device },
+	{ "exclusive", sc_exclusive },
+	{ "mixed", sc_mixed },
+};
+
+int main(int argc, char **argv)
+{
+	struct utsname u;
+	const char *rfd = getenv("FS_READY_FD");
+	char *cfg;
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	scenario = argc > 1 ? argv[1] : "";
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (!strcmp(scenario, scenarios[i].name))
+			break;
+	if (i == sizeof(scenarios) / sizeof(scenarios[0]))
+		failed("unknown scenario '%s'", scenario);
+
+	uname(&u);
+	cfg = read_config();
+	compute_swap_types(u.release, cfg);
+	free(cfg);
+
+	board = mmap(NULL, sizeof(*board), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	bounce = mmap(NULL, 2 * PMD_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (board == MAP_FAILED || bounce == MAP_FAILED)
+		failed("mmap board/bounce");
+	madvise(bounce, 2 * PMD_SIZE, MADV_NOHUGEPAGE);
+	memset(bounce, 0, 2 * PMD_SIZE);
+	if (madvise(bounce, PAGE, MADV_NORMAL) && errno == ENOSYS) {
+		int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_WRONLY);
+
+		if (fd < 0 || write(fd, "always\n", 7) != 7)
+			failed("cannot set THP mode always");
+		close(fd);
+		note("madvise() unavailable (CONFIG_ADVISE_SYSCALLS off): THP mode set to always");
+	}
+	board->np = 1;
+	me = &board->p[0];
+	me->pid = getpid();
+	snprintf(me->comm, sizeof(me->comm), "hmmscen");
+	snprintf(me->role, sizeof(me->role), "parent");
+	dmirror();
+
+	scenarios[i].fn();
+
+	/* children first, while the parent stays hands-off */
+	for (int k = 0; k < nkids; k++) {
+		char c;
+
+		if (write(kids[k].go, "g", 1) != 1 || read(kids[k].done, &c, 1) != 1)
+			failed("child %d did not report", kids[k].pid);
+	}
+	collect();
+	print_manifest();
+	if (rfd && write(atoi(rfd), "r", 1) != 1)
+		perror("ready fd");
+	for (;;)
+		pause();
+}
