@@ -744,6 +744,8 @@ static void print_region(FILE *o, const struct prec *p, const struct rrec *r, in
 			fprintf(o, ", \"mapcount\": %d", mc);
 		if (!strcmp(c.kind, "present"))
 			fprintf(o, ", \"pagemap_exclusive\": %s", c.pm_exclusive ? "true" : "false");
+		if (r->pg[j].pm & PM_FILE)
+			fprintf(o, ", \"file\": true");
 		if (r->pg[j].kpagecount >= 0)
 			fprintf(o, ", \"kpagecount\": %d", r->pg[j].kpagecount);
 		fprintf(o, ", \"pagemap\": \"0x%016" PRIx64 "\", \"snapshot\": \"0x%02x\"}%s\n",
