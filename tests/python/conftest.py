@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared pytest fixtures: the CLI binaries under test and the real-kernel
+lab fixtures (tests/vmcore/fixture builds missing ones; a fixture that cannot
+be built makes the test fail, never skip)."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _binary(var, default):
+    path = os.environ.get(var) or str(REPO / default)
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} is missing: run 'make' first (or set {var})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def folioscope():
+    return _binary("FOLIOSCOPE", "build/folioscope")
+
+
+@pytest.fixture(scope="session", params=["plain", "asan"])
+def folioscope_any(request):
+    """The CLI, once plain and once built with ASan+UBSan."""
+    if request.param == "plain":
+        return _binary("FOLIOSCOPE", "build/folioscope")
+    return _binary("FOLIOSCOPE_ASAN", "build/asan/folioscope")
+
+
+def run(cmd, **kw):
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=kw.pop("timeout", 600), **kw)
+
+
+_fixture_cache = {}
+
+
+def lab_fixture(kernel, scenario, variant="-"):
+    """Directory of a lab fixture, built on first use (see docs/lab.md)."""
+    key = (kernel, scenario, variant)
+    if key not in _fixture_cache:
+        r = subprocess.run([str(REPO / "tests/vmcore/fixture"), "path", kernel, scenario, variant],
+                           capture_output=True, text=True, timeout=3600)
+        if r.returncode != 0:
+            pytest.fail(f"lab fixture {kernel} {scenario} {variant} could not be built:\n{r.stderr[-3000:]}")
+        _fixture_cache[key] = Path(r.stdout.strip().splitlines()[-1])
+    return _fixture_cache[key]
+
+
+def manifest(fixture_dir):
+    return json.loads((Path(fixture_dir) / "manifest.json").read_text())

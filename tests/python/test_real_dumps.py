@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""folioscope on real lab dumps: the profile comes from the dump, and `vtop`
+finds exactly the entries the guest program says it created (manifest.json),
+on QEMU's flattened kdump output as written and on its ELF output.
+
+Needs the lab fixtures (tests/vmcore/fixture builds them on first use: a
+7.2 kernel, QEMU boot and dump). A fixture that cannot be built fails."""
+import json
+
+import pytest
+
+from conftest import lab_fixture, manifest, run
+
+SCENARIOS_72 = ["thp-device", "thp-device-shared", "thp-device-split", "small-device", "exclusive", "mixed",
+                "thp-device-kaslr"]
+DUMP_FORMS = ["vmcore.kdump-flat", "vmcore.elf"]
+
+
+def entries(m):
+    for proc in m["processes"]:
+        for region in proc["regions"]:
+            for e in region.get("entries", []):
+                yield proc["pid"], e
+
+
+def vtop(binary, fx, dump, pid, va):
+    r = run([binary, "vtop", "--json", "-k", str(fx / "vmlinux"), "-c", str(fx / dump), "-p", str(pid), va])
+    assert r.returncode == 0, r.stderr
+    levels = [json.loads(l) for l in r.stdout.splitlines()]
+    leaf = [l for l in levels if l["leaf"]]
+    return levels, (leaf[0] if leaf else None)
+
+
+@pytest.mark.parametrize("dump", DUMP_FORMS)
+@pytest.mark.parametrize("scenario", SCENARIOS_72)
+def test_vtop_matches_manifest_72(folioscope, scenario, dump):
+    fx = lab_fixture("7.2", scenario)
+    m = manifest(fx)
+    checked = 0
+    for pid, e in entries(m):
+        if e["kind"] in ("none",):
+            continue
+        levels, leaf = vtop(folioscope, fx, dump, pid, e["va"])
+        assert leaf is not None, f"{scenario} pid {pid} {e['va']}: no leaf in {levels}"
+        assert leaf["level"] == e["level"], (e, leaf)
+        assert leaf["kind"] == e["kind"], (e, leaf)
+        if e.get("pfn") and e["kind"] != "present":
+            assert leaf["pfn"] == int(e["pfn"], 16), (e, leaf)
+        if e.get("swp_type") is not None and leaf["type"] is not None:
+            assert leaf["type"] == e["swp_type"]
+        checked += 1
+    assert checked > 0, f"{scenario}: the manifest names no entries to check"
+
+
+def test_profile_from_dump(folioscope):
+    fx = lab_fixture("7.2", "thp-device")
+    m = manifest(fx)
+    r = run([folioscope, "decode", "-k", str(fx / "vmlinux"), "-c", str(fx / "vmcore.kdump-flat"), "0"])
+    assert r.returncode == 0, r.stderr
+    prof = r.stdout.splitlines()[0]
+    assert f"kernel 7.2 {m['kernel_release']} (VMCOREINFO)" in prof
+    assert "config (IKCONFIG)" in prof
+    assert f"MAX_SWAPFILES {m['swap_types']['max_swapfiles']}" in prof
+
+
+def test_decode_with_dump_profile_matches_manifest(folioscope):
+    """The raw PMD value read by vtop, decoded with the dump's profile,
+    gives the manifest's kind: decode and vtop agree."""
+    fx = lab_fixture("7.2", "thp-device-shared")
+    m = manifest(fx)
+    pid, e = next((p, e) for p, e in entries(m) if e["level"] == "pmd")
+    _, leaf = vtop(folioscope, fx, "vmcore.kdump-flat", pid, e["va"])
+    r = run([folioscope, "decode", "--json", "--pmd", "-k", str(fx / "vmlinux"), "-c", str(fx / "vmcore.elf"), leaf["raw"]])
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["kind"] == e["kind"] and obj["pfn"] == int(e["pfn"], 16) and obj["valid_at_pmd"] is True
+
+
+def test_kernel_thread_and_missing_pid(folioscope):
+    fx = lab_fixture("7.2", "thp-device")
+    base = [folioscope, "vtop", "-k", str(fx / "vmlinux"), "-c", str(fx / "vmcore.kdump-flat")]
+    r = run(base + ["-p", "2", "0x1000"])
+    assert r.returncode == 2 and "kernel thread" in r.stderr
+    r = run(base + ["-p", "99999", "0x1000"])
+    assert r.returncode == 2 and "no process with pid 99999" in r.stderr
+
+
+def test_wrong_vmlinux_is_refused(folioscope, tmp_path):
+    """A vmlinux from another build must be refused, not silently misread."""
+    fx = lab_fixture("7.2", "thp-device")
+    fake = tmp_path / "vmlinux"
+    fake.write_bytes(b"\x7fELF" + b"\0" * 60)
+    r = run([folioscope, "vtop", "-k", str(fake), "-c", str(fx / "vmcore.kdump-flat"), "0x1000"])
+    assert r.returncode == 2 and r.stderr.strip()
