@@ -3,7 +3,9 @@
  * dwarf-index.c - lazy (tag, name) index over a vmlinux's DWARF, plus its ELF
  * symbol table and a few ELF facts (machine, build id, release string).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "dwarf-index.h"
 
 #include <dwarf.h>

@@ -8,7 +8,9 @@
  * Fixture paths: argv[1..], else $FS_DWARF_FIXTURES (':'-separated), else
  * the DWARF_FIXTURES the build compiled in.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
