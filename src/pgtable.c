@@ -139,6 +139,7 @@ int fs_pgtable_walk(struct fs_target *t, const struct fs_profile *p, uint64_t to
 				return 0;
 			}
 			L->e.kind = FS_ENT_PRESENT;
+			L->e.pfn = next_table_pa(p, raw) >> 12;
 			if (!upper_is_table(p, raw)) {	/* 1 GiB (or larger) leaf */
 				L->e.huge = L->e.is_leaf = true;
 				L->e.has_pfn = true;

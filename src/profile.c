@@ -229,7 +229,7 @@ static char *read_ikconfig(struct fs_target *t)
 	char *out = NULL;
 	size_t cap = 1 << 17;
 	z_stream zs;
-	int rc;
+	int rc = Z_OK;
 
 	if (fs_symbol(t, "kernel_config_data", &start) || fs_symbol(t, "kernel_config_data_end", &end))
 		return NULL;

@@ -292,9 +292,9 @@ static void x86_present_decode(enum fs_level lvl, uint64_t raw, struct fs_entry 
 	if (e->huge)	/* bit 12 is _PAGE_PAT_LARGE in a huge entry */
 		mask &= lvl == FS_LVL_PMD ? ~((1ULL << 21) - 1) : ~((1ULL << 30) - 1);
 	e->pfn = (v & mask) >> 12;
-	e->has_pfn = true;
 	e->write = raw & X86_RW;
 	e->is_leaf = lvl == FS_LVL_PTE || e->huge;
+	e->has_pfn = e->is_leaf;	/* else pfn is the next table's frame */
 }
 
 /* arm64 pgtable-prot.h / pgtable-hwdef.h bits. */
@@ -329,9 +329,9 @@ static void a64_present_decode(enum fs_level lvl, uint64_t raw, struct fs_entry 
 	if (e->huge)
 		mask &= lvl == FS_LVL_PMD ? ~((1ULL << 21) - 1) : ~((1ULL << 30) - 1);
 	e->pfn = (raw & mask) >> 12;
-	e->has_pfn = true;
 	e->write = raw & A64_WRITE;
 	e->is_leaf = lvl == FS_LVL_PTE || e->huge;
+	e->has_pfn = e->is_leaf;	/* else pfn is the next table's frame */
 }
 
 static void classify_swap(const struct fs_swap_layout *l, enum fs_level lvl, struct fs_entry *e)

@@ -92,7 +92,7 @@ struct fs_entry {
 	int type;			/* swap type, -1 if not a swap entry */
 	uint64_t offset;		/* swap offset (decoded), 0 if none */
 	bool has_pfn;
-	uint64_t pfn;			/* for present and PFN-carrying entries */
+	uint64_t pfn;			/* leaf: mapped/carried PFN; table entry: next table's frame */
 	bool soft_dirty, uffd_wp, exclusive;
 	bool has_ad;			/* migration with young/dirty encoded */
 	bool young, dirty;

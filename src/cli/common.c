@@ -143,8 +143,8 @@ void cli_entry_text(FILE *f, const struct fs_entry *e)
 	char where[40] = "", flags[160] = "";
 	size_t n = 0;
 
-	if (e->kind == FS_ENT_PRESENT)
-		snprintf(where, sizeof(where), "pfn 0x%" PRIx64, e->pfn);
+	if (e->kind == FS_ENT_PRESENT && !e->is_leaf)
+		snprintf(where, sizeof(where), "table 0x%" PRIx64, e->pfn << 12);
 	else if (e->has_pfn)
 		snprintf(where, sizeof(where), "pfn 0x%" PRIx64, e->pfn);
 	else if (e->kind == FS_ENT_SWAP)
@@ -198,6 +198,8 @@ void cli_entry_json(struct fs_json *j, const struct fs_entry *e)
 		fs_json_kv_bool(j, "young", e->young);
 		fs_json_kv_bool(j, "dirty", e->dirty);
 	}
+	if (e->kind == FS_ENT_PRESENT && !e->is_leaf)
+		fs_json_kv_hex(j, "next_table", e->pfn << 12);
 	if (e->kind == FS_ENT_PRESENT) {
 		fs_json_kv_bool(j, "huge", e->huge);
 		fs_json_kv_bool(j, "write", e->write);

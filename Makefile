@@ -1,0 +1,115 @@
+# folioscope - top-level build.
+#
+#   make              engine (build/libfolioscope.a), CLI (build/folioscope),
+#                     crash extension (build/folioscope.so)
+#   make check        every test: C unit tests (plain and ASan+UBSan), CLI
+#                     tests, real-dump tests on the lab fixtures
+#   make deps         install every Debian/PyPI dependency (idempotent)
+#   make fixtures     build the default real-kernel lab fixtures (cached)
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# Warnings are errors; C11 everywhere.
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+PYTHON ?= /usr/bin/python3
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) -Iinclude $(CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ENGINE_SRCS := src/target.c src/swapent.c src/profile.c src/pgtable.c src/task.c src/json.c
+ENGINE_LIBS := -lz
+CLI_SRCS := $(wildcard src/cli/*.c)
+
+# The libkdumpfile + libdw backend defines KDUMP_SRCS, KDUMP_CFLAGS, KDUMP_LIBS
+# and its own unit tests (KDUMP_UNIT_TESTS) in its fragment.
+-include src/kdump/kdump.mk
+KDUMP_SRCS ?= src/kdump/target-kdump.c src/kdump/dwarf-index.c
+KDUMP_CFLAGS ?= $(shell pkg-config --cflags libkdumpfile libaddrxlat libdw)
+KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
+-include tests/vmcore/lab.mk
+
+UNIT_TESTS := test_swapent test_profile test_pgtable test_json $(KDUMP_UNIT_TESTS)
+
+.DEFAULT_GOAL := all
+.PHONY: all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
+
+all: $(BUILD)/libfolioscope.a $(BUILD)/folioscope
+
+# --- objects: one tree per flavour (plain, asan) -------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(KDUMP_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(KDUMP_CFLAGS) -MMD -MP -c $< -o $@
+
+ENGINE_OBJS := $(ENGINE_SRCS:%.c=$(BUILD)/obj/%.o)
+KDUMP_OBJS := $(KDUMP_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/libfolioscope.a: $(ENGINE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libfolioscope-kdump.a: $(KDUMP_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/folioscope: $(CLI_OBJS) $(BUILD)/libfolioscope-kdump.a $(BUILD)/libfolioscope.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libfolioscope-kdump.a $(BUILD)/libfolioscope.a $(KDUMP_LIBS) $(ENGINE_LIBS)
+
+$(BUILD)/asan/folioscope: $(CLI_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%) $(KDUMP_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%) $(ENGINE_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(KDUMP_LIBS) $(ENGINE_LIBS)
+
+# --- unit tests (cmocka) ---------------------------------------------------
+TEST_SUPPORT := tests/unit/synth-target.c
+define unit_test_rule
+$(BUILD)/tests/$(1): tests/unit/$(1).c $(TEST_SUPPORT) $(ENGINE_SRCS) $(KDUMP_TEST_SRCS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(KDUMP_CFLAGS) -Itests/unit -o $$@ $$^ -lcmocka $$(KDUMP_LIBS) $$(ENGINE_LIBS)
+$(BUILD)/asan/tests/$(1): tests/unit/$(1).c $(TEST_SUPPORT) $(ENGINE_SRCS) $(KDUMP_TEST_SRCS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(SAN_FLAGS) $$(KDUMP_CFLAGS) -Itests/unit -o $$@ $$^ -lcmocka $$(KDUMP_LIBS) $$(ENGINE_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+check-unit: $(UNIT_TESTS:%=$(BUILD)/tests/%) $(KDUMP_TEST_DEPS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
+
+check-asan: $(UNIT_TESTS:%=$(BUILD)/asan/tests/%) $(KDUMP_TEST_DEPS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== asan $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/asan/tests/$$t; done
+
+# CLI behaviour and real-dump tests (pytest; the real-dump ones build the
+# lab fixtures they need and fail, never skip, when they cannot).
+check-cli: $(BUILD)/folioscope $(BUILD)/asan/folioscope
+	FOLIOSCOPE=$(abspath $(BUILD)/folioscope) FOLIOSCOPE_ASAN=$(abspath $(BUILD)/asan/folioscope) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+
+check: check-unit check-asan check-cli
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- dependencies ----------------------------------------------------------
+deps:
+	.ci/install-deps
+
+# --- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/folioscope $(DESTDIR)$(PREFIX)/bin/folioscope
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/folioscope
+
+clean:
+	rm -rf $(BUILD)
