@@ -45,6 +45,12 @@ struct kd {
 	struct fs_dwidx *idx;
 	int fd;			/* the dump, or the reassembled temporary file */
 	bool kv_via_pgtable;	/* ELF p_vaddr are bogus: translate KVADDR ourselves */
+	bool truncated;		/* the file is shorter than its headers say */
+	struct {
+		uint64_t start, end;
+	} missing[64];		/* truncated ELF: physical ranges not in the file */
+	unsigned nmissing;
+	char truncated_why[200];
 	addrxlat_ctx_t *axctx;
 	addrxlat_sys_t *axsys;
 	size_t page_size;
@@ -249,8 +255,12 @@ static int unflatten(struct kd *kd, int in, char *err, size_t errlen)
 		close(out);
 		return -1;
 	}
-	if (!ended)
+	if (!ended) {
+		kd->truncated = true;
+		snprintf(kd->truncated_why, sizeof(kd->truncated_why),
+			 "the flattened file has no end marker");
 		note(kd, "flattened dump %s has no end marker: it is probably truncated", kd->path);
+	}
 	note(kd, "%s is in makedumpfile's flattened format (QEMU's kdump output), which libkdumpfile 0.5.1 cannot read: reassembled %" PRIu64
 	     " records into a temporary file in %s (deleted on close)",
 	     kd->path, records, tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -262,6 +272,9 @@ truncated:
 	free(obuf);
 	note(kd, "flattened dump %s ends inside a data record at file offset %" PRIu64
 	     " (truncated?); the rest of the dump is missing", kd->path, pos);
+	kd->truncated = true;
+	snprintf(kd->truncated_why, sizeof(kd->truncated_why),
+		 "the flattened file ends inside a record at byte %" PRIu64, pos);
 	if (!records) {
 		snprintf(err, errlen, "vmcore %s: truncated flattened dump (no complete record)",
 			 kd->path);
@@ -310,6 +323,141 @@ static int diskdump_level(int fd)
 		return -1;
 	uint32_t level = get32(sub + 8, le);
 	return level <= 0xff ? (int)level : -1;
+}
+
+static uint64_t get64(const unsigned char *p, bool le)
+{
+	return le ? (uint64_t)get32(p + 4, le) << 32 | get32(p, le)
+		  : (uint64_t)get32(p, le) << 32 | get32(p + 4, le);
+}
+
+/*
+ * Is a kdump-compressed file shorter than its headers say? The page
+ * descriptors (24 bytes each, one per dumpable page of the second bitmap)
+ * follow the bitmaps; data is written in PFN order, so the last descriptors
+ * point near the end of the file.
+ */
+static bool diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
+{
+	unsigned char h[448];
+	bool le;
+	uint32_t bs, subs, bmblocks;
+	uint64_t bmoff, bmlen, descoff, ndump = 0;
+
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		goto short_header;
+	if (memcmp(h, "KDUMP   ", 8) != 0)
+		return false;
+	le = get32(h + 8, true) < 0x10000;
+	bs = get32(h + 428, le);
+	subs = get32(h + 432, le);
+	bmblocks = get32(h + 436, le);
+	if (bs < 512 || bs > (1u << 20) || (bs & (bs - 1)) || !bmblocks)
+		return false;	/* not a header we understand: leave it to libkdumpfile */
+	bmoff = (uint64_t)(1 + subs) * bs;
+	bmlen = (uint64_t)bmblocks * bs;
+	descoff = bmoff + bmlen;
+	if (descoff > fsize) {
+		snprintf(why, whylen, "its bitmaps end at byte %" PRIu64 " but the file has %" PRIu64,
+			 descoff, fsize);
+		return true;
+	}
+	/* count dumpable pages: the second half of the bitmap area */
+	unsigned char *bm = malloc(1u << 20);
+	if (!bm)
+		return false;
+	for (uint64_t o = bmlen / 2; o < bmlen;) {
+		size_t chunk = bmlen - o < (1u << 20) ? (size_t)(bmlen - o) : (1u << 20);
+		if (pread(fd, bm, chunk, (off_t)(bmoff + o)) != (ssize_t)chunk) {
+			free(bm);
+			return false;
+		}
+		for (size_t i = 0; i < chunk; i++)
+			ndump += (uint64_t)__builtin_popcount(bm[i]);
+		o += chunk;
+	}
+	free(bm);
+	if (!ndump)
+		return false;
+	uint64_t descend = descoff + ndump * 24;
+	if (descend > fsize) {
+		snprintf(why, whylen,
+			 "its %" PRIu64 " page descriptors end at byte %" PRIu64 " but the file has %" PRIu64,
+			 ndump, descend, fsize);
+		return true;
+	}
+	/* the largest data end among the last descriptors */
+	unsigned n = ndump < 64 ? (unsigned)ndump : 64;
+	unsigned char d[64 * 24];
+	uint64_t need = 0;
+	if (pread(fd, d, n * 24, (off_t)(descend - n * 24)) != (ssize_t)(n * 24))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t off = get64(d + i * 24, le), sz = get32(d + i * 24 + 8, le);
+		if (off + sz > need)
+			need = off + sz;
+	}
+	if (need > fsize) {
+		snprintf(why, whylen, "its page data runs to byte %" PRIu64 " but the file has %" PRIu64,
+			 need, fsize);
+		return true;
+	}
+	return false;
+short_header:
+	snprintf(why, whylen, "the file (%" PRIu64 " bytes) ends inside the kdump header", fsize);
+	return true;
+}
+
+/*
+ * Is an ELF dump shorter than its program headers say? Records the physical
+ * ranges whose data the file lacks (libkdumpfile would read them as zeros).
+ */
+static bool elf_truncated(struct kd *kd, int fd, uint64_t fsize, char *why, size_t whylen)
+{
+	Elf *elf;
+	GElf_Ehdr eh;
+	size_t n;
+	uint64_t need = 0;
+	bool r = false;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf)
+		return false;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		goto out;
+	need = eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
+	if (need > fsize) {
+		snprintf(why, whylen, "its program headers end at byte %" PRIu64 " but the file has %" PRIu64,
+			 need, fsize);
+		r = true;
+		goto out;
+	}
+	if (elf_getphdrnum(elf, &n) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE))
+			continue;
+		if (ph.p_offset + ph.p_filesz > need)
+			need = ph.p_offset + ph.p_filesz;
+		if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > fsize &&
+		    kd->nmissing < sizeof(kd->missing) / sizeof(kd->missing[0])) {
+			uint64_t have = ph.p_offset >= fsize ? 0 : fsize - ph.p_offset;
+			kd->missing[kd->nmissing].start = ph.p_paddr + have;
+			kd->missing[kd->nmissing].end = ph.p_paddr + ph.p_filesz;
+			kd->nmissing++;
+		}
+	}
+	if (need > fsize) {
+		snprintf(why, whylen, "its segments run to byte %" PRIu64 " but the file has %" PRIu64,
+			 need, fsize);
+		r = true;
+	}
+out:
+	elf_end(elf);
+	return r;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -394,12 +542,67 @@ static const char *read_failure(struct kd *kd, kdump_status st, const char *msg)
 static int read_error(struct kd *kd, const char *asname, uint64_t addr, size_t len,
 		      size_t done, const char *why, const char *msg)
 {
+	if (kd->truncated) {
+		if (done)
+			return fs_target_fail(&kd->t,
+					      "cannot read %zu bytes at %s 0x%" PRIx64 ": stopped after %zu bytes at 0x%" PRIx64 ": %s: %s (the dump file is truncated)",
+					      len, asname, addr, done, addr + done, why, msg ? msg : "");
+		return fs_target_fail(&kd->t,
+				      "cannot read %zu bytes at %s 0x%" PRIx64 ": %s: %s (the dump file is truncated)",
+				      len, asname, addr, why, msg ? msg : "");
+	}
 	if (done)
 		return fs_target_fail(&kd->t,
 				      "cannot read %zu bytes at %s 0x%" PRIx64 ": stopped after %zu bytes at 0x%" PRIx64 ": %s: %s",
 				      len, asname, addr, done, addr + done, why, msg ? msg : "");
 	return fs_target_fail(&kd->t, "cannot read %zu bytes at %s 0x%" PRIx64 ": %s: %s", len,
 			      asname, addr, why, msg ? msg : "");
+}
+
+static bool as_is_phys(const char *asname)
+{
+	return asname[0] == 'p';
+}
+
+/* Does [pa, pa+len) touch data a truncated ELF file lacks? *first gets where. */
+static bool in_missing(const struct kd *kd, uint64_t pa, size_t len, uint64_t *first)
+{
+	for (unsigned i = 0; i < kd->nmissing; i++) {
+		if (pa < kd->missing[i].end && pa + len > kd->missing[i].start) {
+			*first = pa > kd->missing[i].start ? pa : kd->missing[i].start;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int read_phys(struct kd *kd, const char *asname, uint64_t addr, uint64_t pa, void *buf,
+		     size_t len, size_t done_before, size_t total)
+{
+	uint64_t where;
+	size_t n = len;
+	kdump_status st;
+
+	if (kd->nmissing && in_missing(kd, pa, len, &where)) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "physical 0x%" PRIx64 " is beyond the end of the truncated dump file",
+			 where);
+		return read_error(kd, asname, addr, total, done_before + (size_t)(where - pa), why,
+				  kd->truncated_why);
+	}
+	st = kdump_read(kd->ctx, KDUMP_KPHYSADDR, pa, buf, &n);
+	if (st != KDUMP_OK || n != len) {
+		const char *msg = st == KDUMP_OK ? "short read" : kdump_get_err(kd->ctx);
+		char why[200];
+
+		if (as_is_phys(asname))
+			return read_error(kd, asname, addr, total, done_before + n,
+					  read_failure(kd, st, msg), msg);
+		snprintf(why, sizeof(why), "%s (physical 0x%" PRIx64 ")", read_failure(kd, st, msg), pa);
+		return read_error(kd, asname, addr, total, done_before + n, why, msg);
+	}
+	return 0;
 }
 
 /*
@@ -417,8 +620,6 @@ static int read_kv_pgtable(struct kd *kd, uint64_t addr, void *buf, size_t len)
 		size_t chunk = kd->page_size - (size_t)(va & (kd->page_size - 1));
 		addrxlat_fulladdr_t fa = { .addr = va, .as = ADDRXLAT_KVADDR };
 		addrxlat_status xs;
-		kdump_status st;
-		size_t n;
 
 		if (chunk > len - done)
 			chunk = len - done;
@@ -426,16 +627,8 @@ static int read_kv_pgtable(struct kd *kd, uint64_t addr, void *buf, size_t len)
 		if (xs != ADDRXLAT_OK)
 			return read_error(kd, "virtual", addr, len, done, "address not mapped",
 					  addrxlat_ctx_get_err(kd->axctx));
-		n = chunk;
-		st = kdump_read(kd->ctx, KDUMP_KPHYSADDR, fa.addr, (char *)buf + done, &n);
-		if (st != KDUMP_OK || n != chunk) {
-			const char *msg = st == KDUMP_OK ? "short read" : kdump_get_err(kd->ctx);
-			char why[160];
-
-			snprintf(why, sizeof(why), "%s (physical 0x%" PRIx64 ")",
-				 read_failure(kd, st, msg), (uint64_t)fa.addr);
-			return read_error(kd, "virtual", addr, len, done + n, why, msg);
-		}
+		if (read_phys(kd, "virtual", addr, fa.addr, (char *)buf + done, chunk, done, len) < 0)
+			return -1;
 		done += chunk;
 	}
 	return 0;
@@ -456,6 +649,8 @@ static int kd_read(struct fs_target *t, enum fs_addrspace as, uint64_t addr, voi
 				      (int)as);
 	if (as == FS_KVADDR && kd->kv_via_pgtable)
 		return read_kv_pgtable(kd, addr, buf, len);
+	if (as == FS_PADDR && kd->nmissing)
+		return read_phys(kd, asname, addr, addr, buf, len, 0, len);
 	st = kdump_read(kd->ctx, kas, addr, buf, &done);
 	if (st == KDUMP_OK && done == len)
 		return 0;
@@ -683,7 +878,7 @@ static bool elf_vaddr_is_paddr(int fd)
 	size_t n, loads = 0, same = 0;
 
 	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ, NULL);	/* no mmap: the dump may be truncated */
 	if (!elf)
 		return false;
 	if (elf_kind(elf) == ELF_K_ELF && elf_getphdrnum(elf, &n) == 0) {
@@ -700,10 +895,15 @@ static bool elf_vaddr_is_paddr(int fd)
 	return loads && same == loads;
 }
 
-static int setup_kv_pgtable(struct kd *kd, char *err, size_t errlen)
+static int setup_kv_pgtable(struct kd *kd, const char *reason, char *err, size_t errlen)
 {
 	kdump_num_t ps = 0;
 
+	if (kd->kv_via_pgtable) {
+		if (reason)
+			note(kd, "%s", reason);
+		return 0;
+	}
 	if (kdump_get_number_attr(kd->ctx, KDUMP_ATTR_PAGE_SIZE, &ps) != KDUMP_OK || !ps ||
 	    (ps & (ps - 1))) {
 		snprintf(err, errlen, "vmcore %s: page size unknown: %s", kd->path,
@@ -717,7 +917,8 @@ static int setup_kv_pgtable(struct kd *kd, char *err, size_t errlen)
 	}
 	kd->page_size = (size_t)ps;
 	kd->kv_via_pgtable = true;
-	note(kd, "ELF program headers have p_vaddr == p_paddr (QEMU): kernel virtual addresses are translated through the page tables only");
+	if (reason)
+		note(kd, "%s", reason);
 	return 0;
 }
 
@@ -732,17 +933,20 @@ static int self_check(struct kd *kd, char *err, size_t errlen)
 	uint64_t addr;
 	char rel[66];
 
-	if (!kd->osrelease || fs_dwidx_member(kd->idx, "struct uts_namespace", "name.release", &m) < 0 ||
-	    kd_symbol(&kd->t, "init_uts_ns", &addr) < 0)
-		return 0;	/* nothing to compare with */
-	if (kd_read(&kd->t, FS_KVADDR, addr + m.offset, rel, 65) < 0) {
-		note(kd, "warning: cannot read init_uts_ns through the kernel page tables: %s",
-		     kd->t.err);
+	if (fs_dwidx_member(kd->idx, "struct uts_namespace", "name.release", &m) < 0 ||
+	    kd_symbol(&kd->t, "init_uts_ns", &addr) < 0) {
 		kd->t.err[0] = '\0';
-		return 0;
+		return 0;	/* not a kernel we can check this way */
+	}
+	if (kd_read(&kd->t, FS_KVADDR, addr + m.offset, rel, 65) < 0) {
+		snprintf(err, errlen,
+			 "vmcore %s: cannot read the kernel's init_uts_ns through its page tables: %s",
+			 kd->path, kd->t.err);
+		kd->t.err[0] = '\0';
+		return -1;
 	}
 	rel[65] = '\0';
-	if (strcmp(rel, kd->osrelease) != 0) {
+	if (kd->osrelease && strcmp(rel, kd->osrelease) != 0) {
 		snprintf(err, errlen,
 			 "vmcore %s: init_uts_ns at 0x%" PRIx64 " reads release '%.65s', not '%s': "
 			 "virtual address translation or KERNELOFFSET is wrong, or vmlinux does not match",
@@ -818,6 +1022,11 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 		snprintf(err, errlen, "out of memory (kdump_new)");
 		goto fail;
 	}
+	/*
+	 * read(2), never mmap(2): libkdumpfile maps past the end of a truncated
+	 * dump and the process dies of SIGBUS; with read(2) it gets an error.
+	 */
+	kdump_set_number_attr(kd->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_MMAP_NEVER);
 	ks = kdump_open_fd(kd->ctx, kd->fd);
 	if (ks != KDUMP_OK) {
 		const char *m = kdump_get_err(kd->ctx);
@@ -832,8 +1041,24 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	kd->format = get_string_attr(kd->ctx, KDUMP_ATTR_FILE_FORMAT);
 	kd->info.format = kd->format ? kd->format : "unknown";
 
+	if (!live && fstat(kd->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		uint64_t fsize = (uint64_t)st.st_size;
+		char *why = kd->truncated_why;
+		size_t wl = sizeof(kd->truncated_why);
+
+		if (kd->truncated)
+			;	/* the flattened reader knows better than the sizes */
+		else if (kd->format && strcmp(kd->format, "elf") == 0)
+			kd->truncated = elf_truncated(kd, kd->fd, fsize, why, wl);
+		else if (kd->format && strcmp(kd->format, "diskdump") == 0)
+			kd->truncated = diskdump_truncated(kd->fd, fsize, why, wl);
+		if (kd->truncated && !kd->info.flattened)
+			note(kd, "vmcore %s is truncated: %s; reads of the missing part fail",
+			     kd->path, why);
+	}
+
 	if (setup_translation(kd, err, errlen) < 0)
-		goto fail;
+		goto fail_hint;
 
 	/* VMCOREINFO: from the dump, else (live) through /sys/kernel/vmcoreinfo */
 	char *raw = NULL;
@@ -869,7 +1094,11 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 		goto fail;
 
 	if (!live && kd->format && strcmp(kd->format, "elf") == 0 && elf_vaddr_is_paddr(kd->fd) &&
-	    setup_kv_pgtable(kd, err, errlen) < 0)
+	    setup_kv_pgtable(kd, "ELF program headers have p_vaddr == p_paddr (QEMU): kernel virtual addresses are translated through the page tables only",
+			     err, errlen) < 0)
+		goto fail;
+	/* truncated ELF: translate ourselves, so that reads can check the file has the data */
+	if (kd->nmissing && setup_kv_pgtable(kd, NULL, err, errlen) < 0)
 		goto fail;
 
 	if (!live && kd->format && strcmp(kd->format, "diskdump") == 0) {
@@ -885,8 +1114,13 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	}
 
 	if (self_check(kd, err, errlen) < 0)
-		goto fail;
+		goto fail_hint;
 	return &kd->t;
+fail_hint:
+	if (kd->truncated && !strstr(err, "truncated")) {
+		size_t l = strlen(err);
+		snprintf(err + l, errlen - l, " (the dump is truncated: %s)", kd->truncated_why);
+	}
 fail:
 	kd_free(kd);
 	return NULL;
