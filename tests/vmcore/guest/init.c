@@ -11,6 +11,14 @@
  *                      (a %-encoded string, see decode()) with /bin/sh -c;
  *                      prints FOLIOSCOPE-LIVE-BEGIN/-END around its output
  *                      and FOLIOSCOPE-LIVE-RC=N, then powers off.
+ *   fs.kexec=PATH fs.kexecinitrd=PATH
+ *                      production-shaped capture: after the scenario is
+ *                      ready, load PATH (a host path) as the crash kernel
+ *                      with the host's kexec, then panic with sysrq-c. In
+ *                      the capture kernel (same initramfs; /proc/vmcore
+ *                      exists) the host's makedumpfile -c -d 23 writes
+ *                      /proc/vmcore to the writable 9p share "dumpout";
+ *                      FOLIOSCOPE-CAPTURE-RC=N, then power off.
  * Afterwards it reaps children forever so the machine state stays put for
  * the dump. Any failure prints a FOLIOSCOPE-FAILED line (run-guest stops on it).
  */
@@ -105,14 +113,36 @@ static void decode(char *s)
 	*o = 0;
 }
 
-static void run_live(const char *cmd)
+static int host_mounted;
+
+/*
+ * The host's root, read-only over 9p (tag "hostroot"), with the guest's own
+ * proc, sysfs and devtmpfs mounted inside it; with rw_out the writable share
+ * "dumpout" goes on its /tmp. Host programs then run chrooted in it.
+ */
+static void mount_host(int rw_out)
+{
+	if (host_mounted)
+		return;
+	mount_or_complain("hostroot", "/host", "9p", MS_RDONLY,
+			  "trans=virtio,version=9p2000.L,msize=512000");
+	mount_or_complain("proc", "/host/proc", "proc", 0, NULL);
+	mount_or_complain("sysfs", "/host/sys", "sysfs", 0, NULL);
+	mount_or_complain("devtmpfs", "/host/dev", "devtmpfs", 0, NULL);
+	if (rw_out)
+		mount_or_complain("dumpout", "/host/tmp", "9p", 0,
+				  "trans=virtio,version=9p2000.L,msize=512000");
+	else
+		mount_or_complain("tmpfs", "/host/tmp", "tmpfs", 0, "size=64m");
+	host_mounted = 1;
+}
+
+/* Run cmd with the host's /bin/sh inside the host root; returns its status. */
+static int host_shell(const char *cmd)
 {
 	pid_t pid;
 	int st = 0;
 
-	mount_or_complain("hostroot", "/host", "9p", MS_RDONLY,
-			  "trans=virtio,version=9p2000.L,cache=loose");
-	printf("FOLIOSCOPE-LIVE-BEGIN\n");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -120,10 +150,6 @@ static void run_live(const char *cmd)
 			failed("chroot /host: %s", strerror(errno));
 			_exit(127);
 		}
-		/* The guest's procfs inside the chroot: the host's /proc is
-		 * only a directory on the read-only 9p mount. */
-		if (mount("proc", "/proc", "proc", 0, NULL))
-			printf("live: mount /proc in chroot: %s\n", strerror(errno));
 		setenv("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
 		setenv("HOME", "/tmp", 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -133,8 +159,55 @@ static void run_live(const char *cmd)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	fflush(stdout);
-	printf("\nFOLIOSCOPE-LIVE-END\nFOLIOSCOPE-LIVE-RC=%d\n",
-	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void run_live(const char *cmd)
+{
+	int rc;
+
+	mount_host(0);
+	printf("FOLIOSCOPE-LIVE-BEGIN\n");
+	rc = host_shell(cmd);
+	printf("\nFOLIOSCOPE-LIVE-END\nFOLIOSCOPE-LIVE-RC=%d\n", rc);
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+}
+
+/* First kernel: load the capture kernel (host kexec), then panic. */
+static void arm_and_panic(const char *kernel, const char *initrd)
+{
+	char cmd[2048];
+	int rc;
+
+	mount_host(0);
+	snprintf(cmd, sizeof(cmd),
+		 "kexec -p '%s' --initrd='%s' --append='console=ttyS0 irqpoll nr_cpus=1 maxcpus=1 "
+		 "reset_devices panic=-1 nokaslr fs.capture=1'", kernel, initrd);
+	printf("folioscope-init: %s\n", cmd);
+	rc = host_shell(cmd);
+	if (rc) {
+		failed("kexec -p exited %d", rc);
+		return;
+	}
+	printf("FOLIOSCOPE-PANICKING\n");
+	fflush(stdout);
+	sync();
+	write_file("/proc/sysrq-trigger", "c");
+	failed("still alive after sysrq-c");
+}
+
+/* Capture kernel (/proc/vmcore exists): makedumpfile into the dumpout share. */
+static void capture(void)
+{
+	int rc;
+
+	printf("FOLIOSCOPE-CAPTURE-BEGIN\n");
+	mount_host(1);
+	rc = host_shell("ls -l /proc/vmcore; time makedumpfile -c -d 23 /proc/vmcore /tmp/vmcore.makedumpfile "
+			"&& ls -l /tmp/vmcore.makedumpfile");
+	printf("FOLIOSCOPE-CAPTURE-RC=%d\n", rc);
 	fflush(stdout);
 	sync();
 	reboot(RB_POWER_OFF);
@@ -143,6 +216,7 @@ static void run_live(const char *cmd)
 int main(void)
 {
 	static char cmdline[4096], scenario[64], live[8], livecmd[2048];
+	static char kexec_kernel[512], kexec_initrd[512];
 	int fd, pipefd[2] = { -1, -1 };
 	pid_t scen = -1;
 	ssize_t n;
@@ -177,7 +251,11 @@ int main(void)
 	cmdline_get(cmdline, "fs.live", live, sizeof(live));
 	cmdline_get(cmdline, "fs.livecmd", livecmd, sizeof(livecmd));
 	decode(livecmd);
-	printf("folioscope-init: scenario='%s' live='%s'\n", scenario, live);
+	cmdline_get(cmdline, "fs.kexec", kexec_kernel, sizeof(kexec_kernel));
+	cmdline_get(cmdline, "fs.kexecinitrd", kexec_initrd, sizeof(kexec_initrd));
+	if (access("/proc/vmcore", F_OK) == 0)
+		capture();
+	printf("folioscope-init: scenario='%s' live='%s' kexec='%s'\n", scenario, live, kexec_kernel);
 
 	if (scenario[0]) {
 		if (pipe(pipefd))
@@ -194,7 +272,7 @@ int main(void)
 			_exit(127);
 		}
 		close(pipefd[1]);
-		if (live[0]) {
+		if (live[0] || kexec_kernel[0]) {
 			char c;
 
 			/* Wait for the scenario to say it is ready. */
@@ -206,6 +284,8 @@ int main(void)
 	}
 	if (live[0])
 		run_live(livecmd[0] ? livecmd : "echo no fs.livecmd given");
+	if (kexec_kernel[0])
+		arm_and_panic(kexec_kernel, kexec_initrd);
 
 	for (;;) {
 		int st;
