@@ -63,6 +63,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_decode(int argc, char **argv);
 int cmd_vtop(int argc, char **argv);
+int cmd_pgmap(int argc, char **argv);
+int cmd_folio(int argc, char **argv);
 
 extern const char *cli_prog;
 

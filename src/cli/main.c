@@ -14,6 +14,8 @@ static const char main_help[] =
 "Commands:\n"
 "  decode VALUE...     what a raw PTE/PMD value means (no dump needed)\n"
 "  vtop VADDR...       walk a process's page tables and decode each level\n"
+"  folio PFN|PAGE      a page and its folio: order, zone, pgmap, counts\n"
+"  pgmap [ADDR]        ZONE_DEVICE page maps, ranges and reference counts\n"
 "\n"
 "Every command takes --help. Dumps are given as -k VMLINUX -c VMCORE\n"
 "(kdump-compressed, QEMU's flattened kdump, or ELF), or -k VMLINUX --live.\n"
@@ -26,6 +28,8 @@ static const struct {
 } commands[] = {
 	{ "decode", cmd_decode },
 	{ "vtop", cmd_vtop },
+	{ "folio", cmd_folio },
+	{ "pgmap", cmd_pgmap },
 };
 
 int main(int argc, char **argv)

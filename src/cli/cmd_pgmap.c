@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cmd_pgmap.c - `folioscope pgmap`: the dump's dev_pagemaps, their ranges
+ * and reference counts. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "folioscope/folio.h"
+#include "folioscope/pgmap.h"
+
+static const char pgmap_help[] =
+"usage: folioscope pgmap -k VMLINUX (-c VMCORE | --live) [--json] [ADDR]\n"
+"\n"
+"List the ZONE_DEVICE page maps (struct dev_pagemap) of the dump, found\n"
+"through the ZONE_DEVICE memory sections, or show the one at ADDR: type,\n"
+"owner, PFN ranges and the value of its percpu_ref reference count (per-CPU\n"
+"counters summed, atomic and dead modes handled).\n"
+"\n"
+"Example:\n"
+"  folioscope pgmap -k vmlinux -c vmcore\n";
+
+static void print_pgmap(const struct cli_common *c, const struct fs_pgmap *pm)
+{
+	if (c->json) {
+		struct fs_json j;
+		fs_json_init(&j, stdout, false);
+		fs_json_begin_object(&j);
+		fs_json_kv_hex(&j, "pgmap", pm->addr);
+		fs_json_kv_string(&j, "type", pm->type_name);
+		fs_json_kv_hex(&j, "owner", pm->owner);
+		fs_json_kv_hex(&j, "ops", pm->ops);
+		fs_json_key(&j, "ranges");
+		fs_json_begin_array(&j);
+		for (int r = 0; r < pm->nr_range; r++) {
+			fs_json_begin_object(&j);
+			fs_json_kv_uint(&j, "start_pfn", pm->range[r].start >> 12);
+			fs_json_kv_uint(&j, "end_pfn", pm->range[r].end >> 12);
+			fs_json_end_object(&j);
+		}
+		fs_json_end_array(&j);
+		if (pm->ref_err[0]) {
+			fs_json_kv_string(&j, "ref_error", pm->ref_err);
+		} else {
+			fs_json_kv_string(&j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
+			fs_json_kv_int(&j, "ref", pm->ref.value);
+		}
+		fs_json_end_object(&j);
+		fs_json_newline(&j);
+		return;
+	}
+	printf("%-18" PRIx64 " %-8s %-18" PRIx64 " ", pm->addr, pm->type_name, pm->owner);
+	for (int r = 0; r < pm->nr_range; r++)
+		printf("%s%" PRIx64 "-%" PRIx64, r ? "," : "", pm->range[r].start >> 12, pm->range[r].end >> 12);
+	if (pm->ref_err[0])
+		printf("  ref: unreadable (%s)\n", pm->ref_err);
+	else
+		printf("  %" PRId64 " (%s)\n", pm->ref.value, fs_ref_mode_name(pm->ref.mode));
+}
+
+int cmd_pgmap(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct cli_common c = { 0 };
+	struct fs_profile p;
+	struct fs_target *t;
+	struct fs_mm mm;
+	struct fs_pgmaps *maps = NULL;
+	char err[512];
+	uint64_t addr = 0;
+	int opt, rc = FS_EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "k:c:h", longopts, NULL)) != -1) {
+		if (cli_common_opt(&c, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			fputs(pgmap_help, stdout);
+			return FS_EXIT_OK;
+		}
+		fputs(pgmap_help, stderr);
+		return FS_EXIT_ERROR;
+	}
+	if (optind < argc && (optind + 1 < argc || cli_parse_u64(argv[optind], &addr))) {
+		cli_error("pgmap: want at most one ADDR (a struct dev_pagemap address)");
+		return FS_EXIT_ERROR;
+	}
+	if (cli_open(&c, &t, &p))
+		return FS_EXIT_ERROR;
+	if (fs_mm_init(&mm, t, &p, err, sizeof(err))) {
+		cli_error("pgmap: %s", err);
+		cli_close(t, &p);
+		return FS_EXIT_ERROR;
+	}
+	if (!c.json)
+		printf("%-18s %-8s %-18s %s  %s\n", "PGMAP", "TYPE", "OWNER", "PFN RANGES", "REF");
+	if (addr) {
+		struct fs_pgmap pm;
+		if (fs_pgmap_read(t, &p, addr, &pm)) {
+			cli_error("pgmap: %s", fs_target_error(t));
+			rc = FS_EXIT_ERROR;
+		} else {
+			print_pgmap(&c, &pm);
+		}
+	} else {
+		maps = calloc(1, sizeof(*maps));
+		if (!maps || fs_pgmaps_find(t, &p, &mm, maps)) {
+			cli_error("pgmap: %s", maps ? fs_target_error(t) : "out of memory");
+			rc = FS_EXIT_ERROR;
+		} else {
+			for (int i = 0; i < maps->n; i++)
+				print_pgmap(&c, &maps->map[i]);
+			if (!c.json)
+				printf("%d pgmap%s behind %" PRIu64 " ZONE_DEVICE memory section%s\n", maps->n,
+				       maps->n == 1 ? "" : "s", maps->device_sections, maps->device_sections == 1 ? "" : "s");
+			if (maps->warn[0])
+				cli_error("pgmap: warning: %s", maps->warn);
+		}
+		free(maps);
+	}
+	cli_close(t, &p);
+	return rc;
+}
