@@ -46,6 +46,7 @@ struct kd {
 	int fd;			/* the dump, or the reassembled temporary file */
 	bool kv_via_pgtable;	/* ELF p_vaddr are bogus: translate KVADDR ourselves */
 	bool truncated;		/* the file is shorter than its headers say */
+	bool ctx_unfreeable;	/* see kd_graveyard */
 	struct {
 		uint64_t start, end;
 	} missing[64];		/* truncated ELF: physical ranges not in the file */
@@ -64,6 +65,14 @@ struct kd {
 };
 
 static const struct fs_target_ops kd_ops;
+
+/*
+ * libkdumpfile 0.5.1 frees a diskdump's private data when its open fails
+ * and again in kdump_free(), which then crashes. Such contexts are never
+ * freed: they are kept here (reachable, a few KB each) instead.
+ */
+static kdump_ctx_t *kd_graveyard[16];
+static unsigned kd_graveyard_n;
 
 static struct kd *kd_of(struct fs_target *t)
 {
@@ -335,9 +344,10 @@ static uint64_t get64(const unsigned char *p, bool le)
  * Is a kdump-compressed file shorter than its headers say? The page
  * descriptors (24 bytes each, one per dumpable page of the second bitmap)
  * follow the bitmaps; data is written in PFN order, so the last descriptors
- * point near the end of the file.
+ * point near the end of the file. Returns 0 (complete), 1 (page data or
+ * descriptors missing) or 2 (headers or bitmaps missing: unusable).
  */
-static bool diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
+static int diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 {
 	unsigned char h[448];
 	bool le;
@@ -347,30 +357,30 @@ static bool diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		goto short_header;
 	if (memcmp(h, "KDUMP   ", 8) != 0)
-		return false;
+		return 0;
 	le = get32(h + 8, true) < 0x10000;
 	bs = get32(h + 428, le);
 	subs = get32(h + 432, le);
 	bmblocks = get32(h + 436, le);
 	if (bs < 512 || bs > (1u << 20) || (bs & (bs - 1)) || !bmblocks)
-		return false;	/* not a header we understand: leave it to libkdumpfile */
+		return 0;	/* not a header we understand: leave it to libkdumpfile */
 	bmoff = (uint64_t)(1 + subs) * bs;
 	bmlen = (uint64_t)bmblocks * bs;
 	descoff = bmoff + bmlen;
 	if (descoff > fsize) {
 		snprintf(why, whylen, "its bitmaps end at byte %" PRIu64 " but the file has %" PRIu64,
 			 descoff, fsize);
-		return true;
+		return 2;
 	}
 	/* count dumpable pages: the second half of the bitmap area */
 	unsigned char *bm = malloc(1u << 20);
 	if (!bm)
-		return false;
+		return 0;
 	for (uint64_t o = bmlen / 2; o < bmlen;) {
 		size_t chunk = bmlen - o < (1u << 20) ? (size_t)(bmlen - o) : (1u << 20);
 		if (pread(fd, bm, chunk, (off_t)(bmoff + o)) != (ssize_t)chunk) {
 			free(bm);
-			return false;
+			return 0;
 		}
 		for (size_t i = 0; i < chunk; i++)
 			ndump += (uint64_t)__builtin_popcount(bm[i]);
@@ -378,20 +388,20 @@ static bool diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 	}
 	free(bm);
 	if (!ndump)
-		return false;
+		return 0;
 	uint64_t descend = descoff + ndump * 24;
 	if (descend > fsize) {
 		snprintf(why, whylen,
 			 "its %" PRIu64 " page descriptors end at byte %" PRIu64 " but the file has %" PRIu64,
 			 ndump, descend, fsize);
-		return true;
+		return 1;
 	}
 	/* the largest data end among the last descriptors */
 	unsigned n = ndump < 64 ? (unsigned)ndump : 64;
 	unsigned char d[64 * 24];
 	uint64_t need = 0;
 	if (pread(fd, d, n * 24, (off_t)(descend - n * 24)) != (ssize_t)(n * 24))
-		return false;
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t off = get64(d + i * 24, le), sz = get32(d + i * 24 + 8, le);
 		if (off + sz > need)
@@ -400,37 +410,38 @@ static bool diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 	if (need > fsize) {
 		snprintf(why, whylen, "its page data runs to byte %" PRIu64 " but the file has %" PRIu64,
 			 need, fsize);
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 short_header:
 	snprintf(why, whylen, "the file (%" PRIu64 " bytes) ends inside the kdump header", fsize);
-	return true;
+	return 2;
 }
 
 /*
  * Is an ELF dump shorter than its program headers say? Records the physical
  * ranges whose data the file lacks (libkdumpfile would read them as zeros).
+ * Returns 0 (complete), 1 (segment data missing), 2 (headers missing).
  */
-static bool elf_truncated(struct kd *kd, int fd, uint64_t fsize, char *why, size_t whylen)
+static int elf_truncated(struct kd *kd, int fd, uint64_t fsize, char *why, size_t whylen)
 {
 	Elf *elf;
 	GElf_Ehdr eh;
 	size_t n;
 	uint64_t need = 0;
-	bool r = false;
+	int r = 0;
 
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf)
-		return false;
+		return 0;
 	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
 		goto out;
 	need = eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
 	if (need > fsize) {
 		snprintf(why, whylen, "its program headers end at byte %" PRIu64 " but the file has %" PRIu64,
 			 need, fsize);
-		r = true;
+		r = 2;
 		goto out;
 	}
 	if (elf_getphdrnum(elf, &n) != 0)
@@ -453,7 +464,7 @@ static bool elf_truncated(struct kd *kd, int fd, uint64_t fsize, char *why, size
 	if (need > fsize) {
 		snprintf(why, whylen, "its segments run to byte %" PRIu64 " but the file has %" PRIu64,
 			 need, fsize);
-		r = true;
+		r = 1;
 	}
 out:
 	elf_end(elf);
@@ -720,8 +731,12 @@ static void kd_free(struct kd *kd)
 		addrxlat_ctx_decref(kd->axctx);
 	if (kd->axsys)
 		addrxlat_sys_decref(kd->axsys);
-	if (kd->ctx)
+	if (kd->ctx && kd->ctx_unfreeable) {
+		if (kd_graveyard_n < sizeof(kd_graveyard) / sizeof(kd_graveyard[0]))
+			kd_graveyard[kd_graveyard_n++] = kd->ctx;
+	} else if (kd->ctx) {
 		kdump_free(kd->ctx);
+	}
 	if (kd->fd >= 0)
 		close(kd->fd);	/* also removes a reassembled temporary file */
 	fs_dwidx_close(kd->idx);
@@ -844,8 +859,12 @@ static int check_match(struct kd *kd, const char *vmlinux, char *err, size_t err
 	}
 	if (!drel)
 		note(kd, "the dump has no OSRELEASE: cannot check that vmlinux matches it");
-	if (!vrel)
-		note(kd, "vmlinux has no linux_banner or init_uts_ns: cannot check that it matches the dump");
+	if (!vrel) {
+		snprintf(err, errlen,
+			 "vmlinux %s is not a Linux kernel image: it has no linux_banner or init_uts_ns",
+			 vmlinux);
+		goto out;
+	}
 	if (dbid && vbid) {
 		size_t n = strlen(dbid);
 		while (n && (dbid[n - 1] == ' ' || dbid[n - 1] == '\r'))
@@ -1017,6 +1036,30 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 		kd->info.flattened = true;
 	}
 
+	/* truncation, judged from the headers before libkdumpfile sees them */
+	if (!live && fstat(kd->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		uint64_t fsize = (uint64_t)st.st_size;
+		char sig[8] = "", why[sizeof(kd->truncated_why)];
+		int sev = 0;
+
+		if (pread(kd->fd, sig, sizeof(sig), 0) < 4)
+			memset(sig, 0, sizeof(sig));
+		if (memcmp(sig, "\177ELF", 4) == 0)
+			sev = elf_truncated(kd, kd->fd, fsize, why, sizeof(why));
+		else if (memcmp(sig, "KDUMP   ", 8) == 0)
+			sev = diskdump_truncated(kd->fd, fsize, why, sizeof(why));
+		if (sev == 2) {
+			snprintf(err, errlen, "vmcore %s is truncated: %s", kd->path, why);
+			goto fail;
+		}
+		if (sev == 1 && !kd->truncated) {
+			kd->truncated = true;
+			snprintf(kd->truncated_why, sizeof(kd->truncated_why), "%s", why);
+			note(kd, "vmcore %s is truncated: %s; reads of the missing part fail",
+			     kd->path, why);
+		}
+	}
+
 	kd->ctx = kdump_new();
 	if (!kd->ctx) {
 		snprintf(err, errlen, "out of memory (kdump_new)");
@@ -1029,6 +1072,10 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	kdump_set_number_attr(kd->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_MMAP_NEVER);
 	ks = kdump_open_fd(kd->ctx, kd->fd);
 	if (ks != KDUMP_OK) {
+		char sig[8];
+		if (pread(kd->fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig) &&
+		    (memcmp(sig, "KDUMP   ", 8) == 0 || memcmp(sig, "DISKDUMP", 8) == 0))
+			kd->ctx_unfreeable = true;
 		const char *m = kdump_get_err(kd->ctx);
 		if (ks == KDUMP_ERR_NOTIMPL)
 			snprintf(err, errlen, "vmcore %s is not a dump libkdumpfile can read: %s",
@@ -1040,22 +1087,6 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	}
 	kd->format = get_string_attr(kd->ctx, KDUMP_ATTR_FILE_FORMAT);
 	kd->info.format = kd->format ? kd->format : "unknown";
-
-	if (!live && fstat(kd->fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		uint64_t fsize = (uint64_t)st.st_size;
-		char *why = kd->truncated_why;
-		size_t wl = sizeof(kd->truncated_why);
-
-		if (kd->truncated)
-			;	/* the flattened reader knows better than the sizes */
-		else if (kd->format && strcmp(kd->format, "elf") == 0)
-			kd->truncated = elf_truncated(kd, kd->fd, fsize, why, wl);
-		else if (kd->format && strcmp(kd->format, "diskdump") == 0)
-			kd->truncated = diskdump_truncated(kd->fd, fsize, why, wl);
-		if (kd->truncated && !kd->info.flattened)
-			note(kd, "vmcore %s is truncated: %s; reads of the missing part fail",
-			     kd->path, why);
-	}
 
 	if (setup_translation(kd, err, errlen) < 0)
 		goto fail_hint;

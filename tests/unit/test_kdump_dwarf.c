@@ -6,7 +6,8 @@
  * size the index reports is compared with what this compiler says.
  *
  * Fixture paths: argv[1..], else $FS_DWARF_FIXTURES (':'-separated), else
- * the DWARF_FIXTURES the build compiled in.
+ * the DWARF_FIXTURES the build compiled in (src/kdump/kdump.mk); the
+ * program without debug info: $FS_NODWARF_FIXTURE, else NODWARF_FIXTURE.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,6 +30,9 @@
 
 #ifndef DWARF_FIXTURES
 #define DWARF_FIXTURES ""
+#endif
+#ifndef NODWARF_FIXTURE
+#define NODWARF_FIXTURE ""
 #endif
 
 static const char *fixture;	/* the program the current group reads */
@@ -366,6 +370,8 @@ static void test_open_no_dwarf(void **state)
 
 	(void)state;
 	if (!nodw || !*nodw)
+		nodw = NODWARF_FIXTURE;
+	if (!*nodw)
 		skip();
 	idx = fs_dwidx_open(nodw, true, err, sizeof(err));
 	assert_null(idx);
