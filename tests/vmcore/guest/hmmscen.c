@@ -86,7 +86,6 @@ struct rrec {
 	char backing[32];
 	char intent[160];
 	char actions[1024];	/* '\n'-separated */
-	int want_pmd_device;
 	struct pgrec pg[MAXPG];
 };
 
@@ -336,14 +335,32 @@ static void snapshot(uint64_t start, size_t npages, uint8_t *out)
 		failed("HMM_DMIRROR_SNAPSHOT 0x%" PRIx64 "+%zu", start, npages);
 }
 
+static uint64_t pagemap_word(uint64_t va)
+{
+	uint64_t pm;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &pm, 8, (va / PAGE) * 8) != 8)
+		failed("pagemap");
+	close(fd);
+	return pm;
+}
+
+/*
+ * Migrate [start,end) to the device and record what happened to each
+ * 2 MiB-aligned THP in it: PMD-mapped before? PMD-level device entry after?
+ */
 static void migrate(struct rrec *r, uint64_t start, uint64_t end)
 {
 	struct hmm_dmirror_cmd c = {
 		.addr = start, .ptr = (uintptr_t)bounce, .npages = (end - start) / PAGE,
 	};
-	static uint8_t snap[MAXPG];
+	static uint8_t before[MAXPG], after[MAXPG];
 	uint64_t a;
 
+	if (c.npages > MAXPG)
+		failed("migrate: range too large");
+	snapshot(start, c.npages, before);
 	if (ioctl(dmirror(), HMM_DMIRROR_MIGRATE_TO_DEV, &c))
 		failed("HMM_DMIRROR_MIGRATE_TO_DEV %s", r->name);
 	act(r, "migrate-to-device [0x%" PRIx64 ",0x%" PRIx64 ") npages=%" PRIu64 " cpages=%" PRIu64,
@@ -351,21 +368,26 @@ static void migrate(struct rrec *r, uint64_t start, uint64_t end)
 	if (c.cpages != c.npages)
 		note("%s: migrate-to-device moved %" PRIu64 " of %" PRIu64 " pages",
 		     r->name, (uint64_t)c.cpages, (uint64_t)c.npages);
-	/* Remember which device folios were born PMD-sized. */
-	snapshot(start, c.npages, snap);
-	for (a = start; a < end; a += PMD_SIZE) {
+	snapshot(start, c.npages, after);
+	for (a = start; a + PMD_SIZE <= end; a += PMD_SIZE) {
 		size_t i = (a - start) / PAGE;
+		int thp = (before[i] & SNAP_PMD) && before[i] != SNAP_ERROR;
+		int dev = (after[i] & SNAP_DEV_MASK) == SNAP_DEV_PRIVATE_LOCAL;
+		int pmd = dev && (after[i] & SNAP_PMD);
 		uint64_t pm;
-		int fd;
 
-		if (a % PMD_SIZE || end - a < PMD_SIZE)
+		if (a % PMD_SIZE)
 			continue;
-		if ((snap[i] & SNAP_DEV_MASK) != SNAP_DEV_PRIVATE_LOCAL || !(snap[i] & SNAP_PMD))
+		act(r, "0x%" PRIx64 ": %s before migration, %s after", a,
+		    thp ? "PMD-mapped THP" : "not PMD-mapped",
+		    pmd ? "PMD-level device-private entry (device THP)" :
+		    dev ? "PTE-level device-private entries" : "not on the device");
+		if (thp && !pmd)
+			note("%s+0x%" PRIx64 ": the THP was split and migrated as order-0 device pages "
+			     "(no PMD-level device-private entry after migration)", r->name, a - r->start);
+		if (!pmd)
 			continue;
-		fd = open("/proc/self/pagemap", O_RDONLY);
-		if (fd < 0 || pread(fd, &pm, 8, (a / PAGE) * 8) != 8)
-			failed("pagemap");
-		close(fd);
+		pm = pagemap_word(a);
 		if (board->nf < MAXF && (pm & PM_SWAP)) {
 			struct folio_note *f = &board->f[board->nf++];
 
@@ -702,7 +724,7 @@ static void print_region(FILE *o, const struct prec *p, const struct rrec *r, in
 {
 	size_t np = (r->end - r->start) / PAGE, j, k;
 	struct { char key[64]; unsigned n; } sum[16];
-	int nsum = 0, i, pmd_dev = 0;
+	int nsum = 0, i;
 
 	fprintf(o, "      {\"name\": ");
 	json_str(o, r->name);
@@ -763,19 +785,12 @@ static void print_region(FILE *o, const struct prec *p, const struct rrec *r, in
 			}
 			if (i < 16)
 				sum[i].n += (unsigned)(k - j);
-			if (!strcmp(c.level, "pmd") && !strncmp(c.kind, "device-private", 14))
-				pmd_dev++;
 		}
 	}
 	fprintf(o, "       ],\n       \"pages_by_entry\": {");
 	for (i = 0; i < nsum; i++)
 		fprintf(o, "%s\"%s\": %u", i ? ", " : "", sum[i].key, sum[i].n);
 	fprintf(o, "}}");
-	if (r->want_pmd_device && !pmd_dev && p->role[0] == 'p')
-		note("%s: no PMD-level device-private entry; the kernel migrated the THP "
-		     "as order-0 device pages (%s)", r->name,
-		     st.cfg_thp_migration ? "THP migration configured; driver did not use it"
-		     : "no ARCH_ENABLE_THP_MIGRATION");
 }
 
 static void print_manifest(void)
@@ -901,7 +916,6 @@ static void sc_thp_device(void)
 	struct rrec *r = region("thp-pair", 0, 2 * PMD_SIZE, 1,
 				"two PMD-mapped anon THPs migrated whole: PMD device-private-write each");
 
-	r->want_pmd_device = 1;
 	touch(r);
 	migrate(r, r->start, r->end);
 }
@@ -911,7 +925,6 @@ static void sc_thp_device_shared(void)
 	struct rrec *r = region("thp-shared", 0, PMD_SIZE, 1,
 				"THP migrated, then fork: PMD device-private-read in parent and child");
 
-	r->want_pmd_device = 1;
 	touch(r);
 	migrate(r, r->start, r->end);
 	fork_child("hmm-child");
@@ -967,7 +980,6 @@ static void sc_mixed(void)
 	void *va = (void *)(BASE_VA + 4 * SLOT), *p;
 	int mfd;
 
-	d->want_pmd_device = 1;
 	touch(d);
 	touch(t);
 	touch(a);
