@@ -65,6 +65,9 @@ int cmd_decode(int argc, char **argv);
 int cmd_vtop(int argc, char **argv);
 int cmd_pgmap(int argc, char **argv);
 int cmd_folio(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rmap(int argc, char **argv);
 
 extern const char *cli_prog;
 

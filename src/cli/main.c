@@ -16,6 +16,9 @@ static const char main_help[] =
 "  vtop VADDR...       walk a process's page tables and decode each level\n"
 "  folio PFN|PAGE      a page and its folio: order, zone, pgmap, counts\n"
 "  pgmap [ADDR]        ZONE_DEVICE page maps, ranges and reference counts\n"
+"  rmap PFN|PAGE       who maps a folio: forward entries and reverse map\n"
+"  check [PFN|PAGE]    run the checks on one folio (or the whole dump)\n"
+"  scan                every device-private pgmap, folio and mapping; all checks\n"
 "\n"
 "Every command takes --help. Dumps are given as -k VMLINUX -c VMCORE\n"
 "(kdump-compressed, QEMU's flattened kdump, or ELF), or -k VMLINUX --live.\n"
@@ -30,6 +33,9 @@ static const struct {
 	{ "vtop", cmd_vtop },
 	{ "folio", cmd_folio },
 	{ "pgmap", cmd_pgmap },
+	{ "rmap", cmd_rmap },
+	{ "check", cmd_check },
+	{ "scan", cmd_scan },
 };
 
 int main(int argc, char **argv)

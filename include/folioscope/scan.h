@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * scan.h - the whole-dump view: every mm's user page tables walked once
+ * (the forward map), every device-private pgmap and its folios, the
+ * reverse map of each mapped device folio, and the findings of the checks.
+ */
+#ifndef FOLIOSCOPE_SCAN_H
+#define FOLIOSCOPE_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "folioscope/folio.h"
+#include "folioscope/pgmap.h"
+#include "folioscope/profile.h"
+#include "folioscope/swapent.h"
+#include "folioscope/target.h"
+
+#define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
+#define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
+
+/* One page-table entry of interest found by the forward walk. */
+struct fs_mapping {
+	uint64_t mm;
+	int pid;			/* first process seen using mm */
+	char comm[17];
+	uint64_t vaddr;
+	uint64_t entry_pa;
+	struct fs_entry e;
+	int folio;			/* index into scan->folios, -1 if none */
+	bool seen_by_rmap;
+};
+
+/* A device-private (or entry-referenced) folio and what maps it. */
+struct fs_scan_folio {
+	struct fs_folio f;
+	uint64_t pgmap;			/* its pgmap (0: none known) */
+	int pte_maps, pmd_maps;		/* entries found by the forward walk */
+	int write_maps;			/* device-private-write entries */
+	int nmm;			/* distinct mms mapping it (saturates at 8) */
+	uint64_t mms[8];
+	int rmap_found;			/* entries the reverse walk reached */
+	bool rmap_done;
+	char rmap_err[160];
+	int *page_ptes;			/* PTE entries per page (large folios), or NULL */
+};
+
+struct fs_pgmap_stats {
+	uint64_t pages, allocated_pages, free_pages, folios, mapped_folios, large_folios;
+	int64_t expected_ref;		/* 1 + pages of allocated folios */
+};
+
+enum fs_severity { FS_SEV_INFO, FS_SEV_WARNING, FS_SEV_ERROR };
+
+struct fs_finding {
+	const char *id;			/* stable ID, docs/checks.md */
+	enum fs_severity severity;
+	const char *title;
+	char subject[96];		/* "folio pfn 0x…", "pgmap 0x…", "pid 38 0x…" */
+	char evidence[640];
+	const char *next;		/* what to inspect next */
+	const char *bug;		/* matching bug class of docs/checks.md, or NULL */
+	uint64_t pfn;			/* folio head pfn when the subject is a folio */
+};
+
+struct fs_scan {
+	struct fs_target *t;
+	const struct fs_profile *p;
+	struct fs_mm mm;
+	struct fs_pgmaps *pgmaps;
+	struct fs_pgmap_stats stats[FS_MAX_PGMAPS];
+	struct fs_mapping *maps;
+	size_t nmaps, capmaps;
+	struct fs_scan_folio *folios;
+	size_t nfolios, capfolios;
+	/* open-addressing index head pfn -> folio */
+	int *index;
+	size_t index_cap;
+	struct fs_finding *findings;
+	size_t nfindings, capfindings;
+	/* coverage */
+	unsigned int nmms, ntasks;
+	uint64_t tables_read, entries_seen;
+	char **errors;			/* what could not be read */
+	size_t nerrors;
+	bool progress;			/* print progress to stderr */
+	bool device_pages_read;		/* whole pgmap ranges were scanned */
+};
+
+/* Build the whole view and run every check. -1 only if nothing could be
+ * analysed (layout or profile missing); partial failures land in errors. */
+int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen);
+/* Only what one folio needs (for `check PFN` and `rmap PFN`). */
+int fs_scan_folio(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, uint64_t pfn,
+		  char *err, size_t errlen);
+void fs_scan_free(struct fs_scan *s);
+
+/* pieces, exposed for the front ends and tests */
+int fs_scan_forward(struct fs_scan *s);
+int fs_scan_rmap(struct fs_scan *s, size_t folio_index);
+void fs_scan_checks(struct fs_scan *s);
+int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
+const char *fs_severity_name(enum fs_severity s);
+void fs_scan_error(struct fs_scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rmap.c - the reverse map of an anonymous folio: folio->mapping is the
+ * anon_vma (low bit FOLIO_MAPPING_ANON), whose interval tree
+ * (anon_vma->rb_root, an rb_root_cached of anon_vma_chain.rb nodes;
+ * include/linux/rmap.h, mm/interval_tree.c) lists every VMA that may map it.
+ * For each VMA the address is vm_start + ((index - vm_pgoff) << PAGE_SHIFT)
+ * (mm/internal.h vma_address(), 6.1-7.2), and the VMA's mm page tables
+ * are walked there. Device-private PMDs are accepted like the kernel's own
+ * page_vma_mapped_walk() does since 6.19 (mm/page_vma_mapped.c, 7.2).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "folioscope/pgtable.h"
+#include "folioscope/scan.h"
+#include "folioscope/task.h"
+
+struct rmap_layout {
+	uint64_t av_root, avc_vma, avc_rb, rb_left, rb_right;
+	uint64_t vm_start, vm_end, vm_pgoff, vm_mm;
+};
+
+static int layout(struct fs_target *t, struct rmap_layout *l)
+{
+	if (fs_member_offset(t, "struct anon_vma", "rb_root", &l->av_root) ||
+	    fs_member_offset(t, "struct anon_vma_chain", "vma", &l->avc_vma) ||
+	    fs_member_offset(t, "struct anon_vma_chain", "rb", &l->avc_rb) ||
+	    fs_member_offset(t, "struct rb_node", "rb_left", &l->rb_left) ||
+	    fs_member_offset(t, "struct rb_node", "rb_right", &l->rb_right) ||
+	    fs_member_offset(t, "struct vm_area_struct", "vm_start", &l->vm_start) ||
+	    fs_member_offset(t, "struct vm_area_struct", "vm_end", &l->vm_end) ||
+	    fs_member_offset(t, "struct vm_area_struct", "vm_pgoff", &l->vm_pgoff) ||
+	    fs_member_offset(t, "struct vm_area_struct", "vm_mm", &l->vm_mm))
+		return fs_target_wrap(t, "anon_vma/vm_area_struct layout");
+	return 0;
+}
+
+static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm, uint64_t va, const struct fs_walk *w)
+{
+	const struct fs_entry *e = &w->lv[w->leaf].e;
+	uint64_t pfn;
+
+	if (e->kind == FS_ENT_PRESENT || !e->has_pfn)
+		pfn = e->kind == FS_ENT_PRESENT ? e->pfn : ~0ULL;
+	else
+		pfn = e->pfn;
+	/* the entry must point into this folio (check_pte()/check_pmd()) */
+	if (pfn == ~0ULL || pfn < sf->f.head_pfn || pfn >= sf->f.head_pfn + sf->f.nr_pages)
+		return;
+	sf->rmap_found++;
+	for (size_t i = 0; i < s->nmaps; i++) {
+		struct fs_mapping *m = &s->maps[i];
+		if (m->mm == mm && m->vaddr == (va & ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1)) &&
+		    m->e.level == e->level)
+			m->seen_by_rmap = true;
+	}
+}
+
+int fs_scan_rmap(struct fs_scan *s, size_t fi)
+{
+	struct fs_scan_folio *sf = &s->folios[fi];
+	struct rmap_layout l;
+	uint64_t anon_vma, node, stack[64];
+	unsigned int depth = 0, visited = 0;
+
+	sf->rmap_done = true;
+	if (!sf->f.anon || sf->f.ksm) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s folio: no anon_vma to walk",
+			 sf->f.ksm ? "KSM" : sf->f.mapping ? "file" : "unmapped (mapping NULL)");
+		return -1;
+	}
+	if (layout(s->t, &l)) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s", fs_target_error(s->t));
+		return -1;
+	}
+	anon_vma = sf->f.mapping & ~s->mm.mapping_flags;
+	/* rb_root_cached.rb_root.rb_node is its first word; anon_vma locking
+	 * may set bit 0 of it (include/linux/rmap.h comment), so mask it. */
+	if (fs_read_kva(s->t, s->p, anon_vma + l.av_root, &node, 8)) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "reading anon_vma 0x%" PRIx64 ": %s", anon_vma,
+			 fs_target_error(s->t));
+		return -1;
+	}
+	node &= ~1ULL;
+	/* In-order walk of the whole tree with an explicit, bounded stack:
+	 * a cycle or a garbage pointer ends it with an error, not a hang. */
+	while (node || depth) {
+		if (node) {
+			if (depth == 64 || ++visited > FS_MAX_RMAP_NODES) {
+				snprintf(sf->rmap_err, sizeof(sf->rmap_err),
+					 "anon_vma 0x%" PRIx64 " tree deeper than 64 or over %u nodes: corrupt or cyclic",
+					 anon_vma, FS_MAX_RMAP_NODES);
+				return -1;
+			}
+			stack[depth++] = node;
+			if (fs_read_kva(s->t, s->p, node + l.rb_left, &node, 8))
+				goto bad_node;
+			continue;
+		}
+		node = stack[--depth];
+		{
+			uint64_t avc = node - l.avc_rb, vma, start, end, pgoff, mm, pgd, va, right;
+			struct fs_walk w;
+
+			if (fs_read_kva(s->t, s->p, avc + l.avc_vma, &vma, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l.vm_start, &start, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l.vm_end, &end, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l.vm_pgoff, &pgoff, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l.vm_mm, &mm, 8))
+				goto bad_node;
+			/* every page of the folio: PTE-mapped pieces can sit in
+			 * different VMAs after mremap/mprotect splits */
+			for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
+				uint64_t idx = sf->f.index + k;
+				if (idx < pgoff)
+					continue;
+				va = start + ((idx - pgoff) << 12);
+				if (va < start || va >= end)
+					continue;
+				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w))
+					continue;
+				if (w.leaf < 0)
+					continue;
+				mark_found(s, sf, mm, va, &w);
+				/* a PMD leaf covers the whole folio: one walk is enough */
+				if (w.lv[w.leaf].level == FS_LVL_PMD)
+					break;
+			}
+			if (fs_read_kva(s->t, s->p, node + l.rb_right, &right, 8))
+				goto bad_node;
+			node = right;
+		}
+	}
+	return 0;
+bad_node:
+	snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s", anon_vma,
+		 fs_target_error(s->t));
+	return -1;
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * scan.c - the forward map (every mm's user page tables, walked once by
+ * physical address), the folios its entries point at, and the walk over
+ * every device-private pgmap's struct pages (include/folioscope/scan.h).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folioscope/pgtable.h"
+#include "folioscope/scan.h"
+#include "folioscope/task.h"
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define MAX_ERRORS 64
+
+void fs_scan_error(struct fs_scan *s, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (s->nerrors >= MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	char **n = realloc(s->errors, (s->nerrors + 1) * sizeof(*n));
+	if (!n)
+		return;
+	s->errors = n;
+	s->errors[s->nerrors++] = strdup(buf);
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t nc = *cap ? *cap * 2 : 64;
+	while (nc < need)
+		nc *= 2;
+	void *n = realloc(p, nc * elem);
+	if (!n) {
+		perror("folioscope");
+		exit(2);
+	}
+	memset((char *)n + *cap * elem, 0, (nc - *cap) * elem);
+	*cap = nc;
+	return n;
+}
+
+/* --- folio index: head pfn -> folios[] -------------------------------- */
+
+static size_t hash_pfn(uint64_t pfn, size_t cap)
+{
+	return (size_t)((pfn * 0x9e3779b97f4a7c15ULL) >> 7) & (cap - 1);
+}
+
+static int index_find(const struct fs_scan *s, uint64_t head_pfn)
+{
+	if (!s->index_cap)
+		return -1;
+	for (size_t i = hash_pfn(head_pfn, s->index_cap);; i = (i + 1) & (s->index_cap - 1)) {
+		int v = s->index[i];
+		if (v < 0)
+			return -1;
+		if (s->folios[v].f.head_pfn == head_pfn)
+			return v;
+	}
+}
+
+static void index_put(struct fs_scan *s, int v)
+{
+	if ((s->nfolios + 1) * 2 > s->index_cap) {
+		size_t cap = s->index_cap ? s->index_cap * 2 : 1024;
+		free(s->index);
+		s->index = malloc(cap * sizeof(int));
+		if (!s->index) {
+			perror("folioscope");
+			exit(2);
+		}
+		memset(s->index, 0xff, cap * sizeof(int));
+		s->index_cap = cap;
+		for (size_t k = 0; k < s->nfolios; k++) {
+			if ((int)k == v)
+				continue;
+			size_t i = hash_pfn(s->folios[k].f.head_pfn, cap);
+			while (s->index[i] >= 0)
+				i = (i + 1) & (cap - 1);
+			s->index[i] = (int)k;
+		}
+	}
+	size_t i = hash_pfn(s->folios[v].f.head_pfn, s->index_cap);
+	while (s->index[i] >= 0)
+		i = (i + 1) & (s->index_cap - 1);
+	s->index[i] = v;
+}
+
+static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
+{
+	int v = index_find(s, f->head_pfn);
+
+	if (v >= 0)
+		return v;
+	s->folios = grow(s->folios, &s->capfolios, s->nfolios + 1, sizeof(*s->folios));
+	v = (int)s->nfolios;
+	memset(&s->folios[v], 0, sizeof(s->folios[v]));
+	s->folios[v].f = *f;
+	s->folios[v].pgmap = f->zone_device ? f->pgmap : 0;
+	s->nfolios++;
+	index_put(s, v);
+	return v;
+}
+
+int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn)
+{
+	struct fs_folio f;
+
+	if (fs_folio_read(s->t, s->p, &s->mm, pfn, &f)) {
+		fs_scan_error(s, "pfn 0x%" PRIx64 ": %s", pfn, fs_target_error(s->t));
+		return -1;
+	}
+	/* A folio that claims more pages than any kernel allocates is garbage:
+	 * keep it, but do not let it size per-page arrays. */
+	if (f.order > 18)
+		f.order = 18;
+	return add_snapshot(s, &f);
+}
+
+/* --- forward walk ----------------------------------------------------- */
+
+struct mm_ctx {
+	uint64_t mm;
+	int pid;
+	char comm[17];
+	uint64_t tables;
+	bool cut;
+};
+
+static bool interesting(const struct fs_scan *s, const struct fs_entry *e)
+{
+	if (e->kind == FS_ENT_NONE)
+		return false;
+	if (e->kind == FS_ENT_PRESENT)	/* a device-private PFN must never be present */
+		return e->is_leaf && fs_pgmap_of_pfn(s->pgmaps, e->pfn);
+	return e->has_pfn || e->kind == FS_ENT_UNKNOWN || e->extra_bits || e->level == FS_LVL_PMD;
+}
+
+static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t entry_pa, const struct fs_entry *e)
+{
+	struct fs_mapping *m;
+
+	s->maps = grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
+	m = &s->maps[s->nmaps++];
+	m->mm = c->mm;
+	m->pid = c->pid;
+	memcpy(m->comm, c->comm, sizeof(m->comm));
+	m->vaddr = va;
+	m->entry_pa = entry_pa;
+	m->e = *e;
+	m->folio = -1;
+}
+
+static void walk_table(struct fs_scan *s, struct mm_ctx *c, const enum fs_level *lv, int nlv, int li,
+		       uint64_t table_pa, uint64_t base)
+{
+	uint64_t tbl[512];
+	int shift = fs_level_shift(s->p, lv[li]);
+	unsigned int n = 512;
+
+	if (c->cut)
+		return;
+	if (++c->tables > FS_MAX_TABLES_PER_MM) {
+		c->cut = true;
+		fs_scan_error(s, "pid %d mm 0x%" PRIx64 ": more than %u page tables: walk cut short (corrupt tables?)",
+			      c->pid, c->mm, FS_MAX_TABLES_PER_MM);
+		return;
+	}
+	s->tables_read++;
+	if (fs_read(s->t, FS_PADDR, table_pa, tbl, sizeof(tbl))) {
+		fs_scan_error(s, "pid %d mm 0x%" PRIx64 ": %s table at physical 0x%" PRIx64 " for 0x%" PRIx64 ": %s",
+			      c->pid, c->mm, fs_level_name(lv[li]), table_pa, base, fs_target_error(s->t));
+		return;
+	}
+	/* x86_64: user space is the lower half of the top-level table
+	 * (arch/x86/include/asm/pgtable_64_types.h); arm64 user tables are
+	 * separate (TTBR0) and use the whole table. */
+	if (li == 0 && s->p->facts.arch == FS_ARCH_X86_64)
+		n = 256;
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t raw = tbl[i], va = base + ((uint64_t)i << shift);
+		struct fs_entry e;
+
+		if (!raw)
+			continue;
+		s->entries_seen++;
+		if (lv[li] == FS_LVL_PMD || lv[li] == FS_LVL_PTE) {
+			fs_entry_decode(&s->p->swap, lv[li], raw, &e);
+			if (e.kind == FS_ENT_PRESENT && !e.is_leaf) {
+				walk_table(s, c, lv, nlv, li + 1, e.pfn << 12, va);
+				continue;
+			}
+			if (interesting(s, &e))
+				record(s, c, va, table_pa + 8ULL * i, &e);
+			continue;
+		}
+		/* upper levels: follow present table pointers, skip leaves */
+		if (!(raw & 1))
+			continue;
+		if (s->p->facts.arch == FS_ARCH_X86_64 ? (raw & 0x80) : ((raw & 3) != 3))
+			continue;
+		walk_table(s, c, lv, nlv, li + 1,
+			   raw & (s->p->facts.arch == FS_ARCH_X86_64 ? 0x000ffffffffff000ULL : 0x0000fffffffff000ULL), va);
+	}
+}
+
+struct task_collect {
+	struct fs_scan *s;
+	struct mm_ctx *ctx;
+	size_t n, cap;
+};
+
+static int collect_cb(const struct fs_task *task, void *arg)
+{
+	struct task_collect *tc = arg;
+
+	tc->s->ntasks++;
+	if (!task->mm)
+		return 0;
+	for (size_t i = 0; i < tc->n; i++)
+		if (tc->ctx[i].mm == task->mm)
+			return 0;
+	tc->ctx = grow(tc->ctx, &tc->cap, tc->n + 1, sizeof(*tc->ctx));
+	tc->ctx[tc->n].mm = task->mm;
+	tc->ctx[tc->n].pid = task->pid;
+	memcpy(tc->ctx[tc->n].comm, task->comm, sizeof(task->comm));
+	tc->n++;
+	return 0;
+}
+
+int fs_scan_forward(struct fs_scan *s)
+{
+	struct task_collect tc = { s, NULL, 0, 0 };
+	enum fs_level lv[5];
+	int nlv = fs_profile_levels(s->p, lv);
+
+	if (fs_for_each_task(s->t, collect_cb, &tc) < 0)
+		fs_scan_error(s, "task list: %s (processes after the break are not scanned)", fs_target_error(s->t));
+	for (size_t i = 0; i < tc.n; i++) {
+		uint64_t pgd, pa;
+		if (s->progress && isatty(2))
+			fprintf(stderr, "\rfolioscope: page tables of process %zu/%zu (pid %d)   ", i + 1, tc.n, tc.ctx[i].pid);
+		if (fs_mm_pgd(s->t, tc.ctx[i].mm, &pgd)) {
+			fs_scan_error(s, "pid %d: %s", tc.ctx[i].pid, fs_target_error(s->t));
+			continue;
+		}
+		if (fs_kva_to_pa_linear(s->p, pgd, &pa)) {
+			fs_scan_error(s, "pid %d: pgd 0x%" PRIx64 " is not a direct-map address", tc.ctx[i].pid, pgd);
+			continue;
+		}
+		s->nmms++;
+		walk_table(s, &tc.ctx[i], lv, nlv, 0, pa, 0);
+	}
+	if (s->progress && isatty(2) && tc.n)
+		fputc('\n', stderr);
+	free(tc.ctx);
+
+	/* Attach every PFN-carrying entry to its folio and count. */
+	for (size_t i = 0; i < s->nmaps; i++) {
+		struct fs_mapping *m = &s->maps[i];
+		struct fs_scan_folio *sf;
+		int v;
+
+		if (!m->e.has_pfn)
+			continue;
+		v = fs_scan_add_folio(s, m->e.pfn);
+		if (v < 0)
+			continue;
+		m->folio = v;
+		sf = &s->folios[v];
+		if (m->e.level == FS_LVL_PMD)
+			sf->pmd_maps++;
+		else
+			sf->pte_maps++;
+		if (m->e.kind == FS_ENT_DEVICE_PRIVATE_WRITE)
+			sf->write_maps++;
+		bool seen = false;
+		for (int k = 0; k < sf->nmm; k++)
+			seen |= sf->mms[k] == m->mm;
+		if (!seen && sf->nmm < 8)
+			sf->mms[sf->nmm++] = m->mm;
+		if (m->e.level == FS_LVL_PTE && sf->f.nr_pages > 1 && m->e.pfn >= sf->f.head_pfn &&
+		    m->e.pfn - sf->f.head_pfn < sf->f.nr_pages) {
+			if (!sf->page_ptes)
+				sf->page_ptes = calloc(sf->f.nr_pages, sizeof(int));
+			if (sf->page_ptes)
+				sf->page_ptes[m->e.pfn - sf->f.head_pfn]++;
+		}
+	}
+	return 0;
+}
+
+/* --- device pages ----------------------------------------------------- */
+
+static void scan_pgmap_pages(struct fs_scan *s, int pi)
+{
+	const struct fs_pgmap *pm = &s->pgmaps->map[pi];
+	struct fs_pgmap_stats *st = &s->stats[pi];
+
+	st->expected_ref = 1;	/* the pgmap's own reference, memremap_pages() */
+	for (int r = 0; r < pm->nr_range; r++) {
+		uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
+		uint64_t pfn = start;
+
+		while (pfn <= end) {
+			struct fs_folio f;
+			if (fs_folio_read(s->t, s->p, &s->mm, pfn, &f)) {
+				fs_scan_error(s, "pgmap 0x%" PRIx64 " pfn 0x%" PRIx64 ": %s", pm->addr, pfn,
+					      fs_target_error(s->t));
+				pfn++;
+				continue;
+			}
+			st->pages++;
+			if (f.tail) {
+				/* reached only when its head lies outside the range walked so far */
+				pfn++;
+				continue;
+			}
+			if (f.refcount > 0) {
+				uint64_t nr = f.nr_pages;
+				st->folios++;
+				st->allocated_pages += nr;
+				st->expected_ref += (int64_t)nr;
+				if (nr > 1)
+					st->large_folios++;
+				int v = add_snapshot(s, &f);
+				if (v >= 0 && s->folios[v].f.folio_mapcount > 0)
+					st->mapped_folios++;
+				/* count the tails as pages of this folio */
+				if (nr > 1 && pfn + nr - 1 <= end) {
+					st->pages += nr - 1;
+					pfn += nr;
+					continue;
+				}
+			} else {
+				st->free_pages++;
+				if (f.head_flag || f.folio_mapcount > 0 || f.mapping)
+					add_snapshot(s, &f);	/* for the free-page checks */
+			}
+			pfn++;
+		}
+	}
+}
+
+static int setup(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->p = p;
+	if (fs_mm_init(&s->mm, t, p, err, errlen))
+		return -1;
+	s->pgmaps = calloc(1, sizeof(*s->pgmaps));
+	if (!s->pgmaps)
+		return ERR("out of memory");
+	if (fs_pgmaps_find(t, p, &s->mm, s->pgmaps))
+		fs_scan_error(s, "finding pgmaps: %s", fs_target_error(t));
+	if (s->pgmaps->warn[0])
+		fs_scan_error(s, "%s", s->pgmaps->warn);
+	return 0;
+}
+
+int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen)
+{
+	bool progress = s->progress;
+
+	if (setup(s, t, p, err, errlen))
+		return -1;
+	s->progress = progress;
+	for (int i = 0; i < s->pgmaps->n; i++) {
+		if (s->progress && isatty(2))
+			fprintf(stderr, "\rfolioscope: struct pages of pgmap %d/%d   ", i + 1, s->pgmaps->n);
+		if (s->pgmaps->map[i].is_private)
+			scan_pgmap_pages(s, i);
+	}
+	s->device_pages_read = true;
+	if (s->progress && isatty(2) && s->pgmaps->n)
+		fputc('\n', stderr);
+	fs_scan_forward(s);
+	for (size_t i = 0; i < s->nfolios; i++)
+		if (s->folios[i].f.zone_device && (s->folios[i].pte_maps || s->folios[i].pmd_maps ||
+						   s->folios[i].f.folio_mapcount > 0))
+			fs_scan_rmap(s, i);
+	fs_scan_checks(s);
+	return 0;
+}
+
+int fs_scan_folio(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, uint64_t pfn,
+		  char *err, size_t errlen)
+{
+	int v;
+
+	if (setup(s, t, p, err, errlen))
+		return -1;
+	v = fs_scan_add_folio(s, pfn);
+	if (v < 0)
+		return ERR("%s", s->nerrors ? s->errors[0] : "cannot read the folio");
+	/* The forward walk is what says who maps it; the rmap says who should. */
+	fs_scan_forward(s);
+	v = index_find(s, s->folios[v].f.head_pfn);
+	fs_scan_rmap(s, (size_t)v);
+	fs_scan_checks(s);
+	return v;
+}
+
+void fs_scan_free(struct fs_scan *s)
+{
+	for (size_t i = 0; i < s->nfolios; i++)
+		free(s->folios[i].page_ptes);
+	for (size_t i = 0; i < s->nerrors; i++)
+		free(s->errors[i]);
+	free(s->errors);
+	free(s->folios);
+	free(s->maps);
+	free(s->index);
+	free(s->findings);
+	free(s->pgmaps);
+	memset(s, 0, sizeof(*s));
+}
