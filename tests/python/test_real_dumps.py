@@ -38,9 +38,11 @@ def test_vtop_matches_manifest_72(folioscope, scenario, dump):
     m = manifest(fx)
     checked = 0
     for pid, e in entries(m):
-        if e["kind"] in ("none",):
-            continue
         levels, leaf = vtop(folioscope, fx, dump, pid, e["va"])
+        if e["kind"] in ("none", "unmapped"):
+            assert leaf is None and levels[-1]["kind"] == "none", (e, levels)
+            checked += 1
+            continue
         assert leaf is not None, f"{scenario} pid {pid} {e['va']}: no leaf in {levels}"
         assert leaf["level"] == e["level"], (e, leaf)
         assert leaf["kind"] == e["kind"], (e, leaf)
@@ -92,3 +94,57 @@ def test_wrong_vmlinux_is_refused(folioscope, tmp_path):
     fake.write_bytes(b"\x7fELF" + b"\0" * 60)
     r = run([folioscope, "vtop", "-k", str(fake), "-c", str(fx / "vmcore.kdump-flat"), "0x1000"])
     assert r.returncode == 2 and r.stderr.strip()
+
+
+def scan_json(binary, fx, dump="vmcore.kdump-flat"):
+    r = run([binary, "scan", "--json", "-k", str(fx / "vmlinux"), "-c", str(fx / dump)])
+    assert r.returncode in (0, 1), r.stderr
+    return r.returncode, json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS_72)
+def test_scan_clean_72(folioscope_any, scenario):
+    """A clean lab dump: no finding, no unreadable state, every device entry
+    of the manifest listed, every pgmap ref = 1 + allocated pages."""
+    fx = lab_fixture("7.2", scenario)
+    m = manifest(fx)
+    rc, doc = scan_json(folioscope_any, fx)
+    assert doc["schema"] == "folioscope-scan/1"
+    assert doc["findings"] == [], doc["findings"]
+    assert doc["errors"] == []
+    assert rc == 0
+    for pm in doc["pgmaps"]:
+        if pm["type"] == "private":
+            assert pm["ref"] == pm["expected_ref"] == 1 + pm["allocated_pages"]
+    found = {(x["pid"], int(x["vaddr"], 16)): x for x in doc["entries"]}
+    for pid, e in entries(m):
+        if not e["kind"].startswith("device-"):
+            continue
+        x = found.get((pid, int(e["va"], 16)))
+        assert x is not None, f"{scenario}: pid {pid} {e['va']} {e['kind']} missing from the scan"
+        assert x["kind"] == e["kind"] and x["level"] == e["level"]
+        if e["kind"].startswith("device-private"):
+            assert x["seen_by_rmap"], x
+    folios = {f["pfn"]: f for f in doc["folios"]}
+    for df in m.get("device_folios", []):
+        f = folios[int(df["head_pfn"], 16)]
+        if "expect_refcount" in df:
+            assert f["refcount"] == df["expect_refcount"]
+        if "mappings" in df:
+            assert f["mapcount"] == df["mappings"] == f["pte_entries"] + f["pmd_entries"]
+
+
+def test_scan_text_and_check_rmap(folioscope):
+    fx = lab_fixture("7.2", "thp-device-shared")
+    base = ["-k", str(fx / "vmlinux"), "-c", str(fx / "vmcore.kdump-flat")]
+    r = run([folioscope, "scan"] + base)
+    assert r.returncode == 0, r.stderr
+    assert "summary:" in r.stdout and "0 errors, 0 warnings" in r.stdout
+    folio = manifest(fx)["device_folios"][0]["head_pfn"]
+    for cmd in ("check", "rmap"):
+        r = run([folioscope, cmd] + base + [folio])
+        assert r.returncode == 0, r.stderr
+        assert "hmmscen" in r.stdout and "hmm-child" in r.stdout, r.stdout
+    r = run([folioscope, "folio", "--json"] + base + [folio])
+    f = json.loads(r.stdout)
+    assert f["order"] == 9 and f["zone_device"] and f["mapcount"] == 2 and f["refcount"] == 2
