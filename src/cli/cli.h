@@ -54,10 +54,6 @@ void cli_close(struct fs_target *t, struct fs_profile *p);
 /* Parse a 64-bit number: 0x hex, or decimal. */
 int cli_parse_u64(const char *s, uint64_t *v);
 
-/* Print a decoded entry: a text row, or one JSON object. */
-void cli_entry_header(FILE *f);
-void cli_entry_text(FILE *f, const struct fs_entry *e);
-void cli_entry_json(struct fs_json *j, const struct fs_entry *e);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

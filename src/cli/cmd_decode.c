@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "folioscope/report.h"
 
 static const char decode_help[] =
 "usage: folioscope decode [--pmd] [--arch ARCH] [--kernel VER] [--config K=V,...]\n"
@@ -89,7 +90,7 @@ int cmd_decode(int argc, char **argv)
 	if (p.swap.warning[0])
 		fprintf(stderr, "%s: warning: %s\n", cli_prog, p.swap.warning);
 	if (!c.json)
-		cli_entry_header(stdout);
+		fs_report_entry_header(stdout);
 	for (int i = optind; i < argc; i++) {
 		struct fs_entry e;
 		uint64_t v;
@@ -100,11 +101,11 @@ int cmd_decode(int argc, char **argv)
 			struct fs_json j;
 			fs_json_init(&j, stdout, false);
 			fs_json_begin_object(&j);
-			cli_entry_json(&j, &e);
+			fs_report_entry_json(&j, &e);
 			fs_json_end_object(&j);
 			fs_json_newline(&j);
 		} else {
-			cli_entry_text(stdout, &e);
+			fs_report_entry_text(stdout, &e);
 		}
 	}
 	cli_close(t, &p);

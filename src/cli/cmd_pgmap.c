@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "folioscope/folio.h"
 #include "folioscope/pgmap.h"
+#include "folioscope/report.h"
 
 static const char pgmap_help[] =
 "usage: folioscope pgmap -k VMLINUX (-c VMCORE | --live) [--json] [ADDR]\n"
@@ -20,44 +21,6 @@ static const char pgmap_help[] =
 "\n"
 "Example:\n"
 "  folioscope pgmap -k vmlinux -c vmcore\n";
-
-static void print_pgmap(const struct cli_common *c, const struct fs_pgmap *pm)
-{
-	if (c->json) {
-		struct fs_json j;
-		fs_json_init(&j, stdout, false);
-		fs_json_begin_object(&j);
-		fs_json_kv_hex(&j, "pgmap", pm->addr);
-		fs_json_kv_string(&j, "type", pm->type_name);
-		fs_json_kv_hex(&j, "owner", pm->owner);
-		fs_json_kv_hex(&j, "ops", pm->ops);
-		fs_json_key(&j, "ranges");
-		fs_json_begin_array(&j);
-		for (int r = 0; r < pm->nr_range; r++) {
-			fs_json_begin_object(&j);
-			fs_json_kv_uint(&j, "start_pfn", pm->range[r].start >> 12);
-			fs_json_kv_uint(&j, "end_pfn", pm->range[r].end >> 12);
-			fs_json_end_object(&j);
-		}
-		fs_json_end_array(&j);
-		if (pm->ref_err[0]) {
-			fs_json_kv_string(&j, "ref_error", pm->ref_err);
-		} else {
-			fs_json_kv_string(&j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
-			fs_json_kv_int(&j, "ref", pm->ref.value);
-		}
-		fs_json_end_object(&j);
-		fs_json_newline(&j);
-		return;
-	}
-	printf("%-18" PRIx64 " %-8s %-18" PRIx64 " ", pm->addr, pm->type_name, pm->owner);
-	for (int r = 0; r < pm->nr_range; r++)
-		printf("%s%" PRIx64 "-%" PRIx64, r ? "," : "", pm->range[r].start >> 12, pm->range[r].end >> 12);
-	if (pm->ref_err[0])
-		printf("  ref: unreadable (%s)\n", pm->ref_err);
-	else
-		printf("  %" PRId64 " (%s)\n", pm->ref.value, fs_ref_mode_name(pm->ref.mode));
-}
 
 int cmd_pgmap(int argc, char **argv)
 {
@@ -94,14 +57,14 @@ int cmd_pgmap(int argc, char **argv)
 		return FS_EXIT_ERROR;
 	}
 	if (!c.json)
-		printf("%-18s %-8s %-18s %s  %s\n", "PGMAP", "TYPE", "OWNER", "PFN RANGES", "REF");
+		fs_report_pgmap_header(stdout);
 	if (addr) {
 		struct fs_pgmap pm;
 		if (fs_pgmap_read(t, &p, addr, &pm)) {
 			cli_error("pgmap: %s", fs_target_error(t));
 			rc = FS_EXIT_ERROR;
 		} else {
-			print_pgmap(&c, &pm);
+			fs_report_pgmap(stdout, &pm, c.json);
 		}
 	} else {
 		maps = calloc(1, sizeof(*maps));
@@ -110,7 +73,7 @@ int cmd_pgmap(int argc, char **argv)
 			rc = FS_EXIT_ERROR;
 		} else {
 			for (int i = 0; i < maps->n; i++)
-				print_pgmap(&c, &maps->map[i]);
+				fs_report_pgmap(stdout, &maps->map[i], c.json);
 			if (!c.json)
 				printf("%d pgmap%s behind %" PRIu64 " ZONE_DEVICE memory section%s\n", maps->n,
 				       maps->n == 1 ? "" : "s", maps->device_sections, maps->device_sections == 1 ? "" : "s");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "folioscope/report.h"
 #include "folioscope/pgtable.h"
 #include "folioscope/task.h"
 
@@ -42,7 +43,7 @@ static void print_walk(const struct cli_common *c, const struct fs_walk *w, int 
 			fs_json_kv_hex(&j, "pgd", top);
 			fs_json_kv_hex(&j, "entry_paddr", w->lv[i].entry_pa);
 			fs_json_kv_bool(&j, "leaf", i == w->leaf);
-			cli_entry_json(&j, &w->lv[i].e);
+			fs_report_entry_json(&j, &w->lv[i].e);
 			fs_json_end_object(&j);
 			fs_json_newline(&j);
 		}
@@ -50,10 +51,10 @@ static void print_walk(const struct cli_common *c, const struct fs_walk *w, int 
 	}
 	printf("VADDR 0x%" PRIx64 "  PGD 0x%" PRIx64 "%s\n", w->vaddr, top, pid >= 0 ? "" : " (kernel)");
 	printf("      %-18s ", "ENTRY PADDR");
-	cli_entry_header(stdout);
+	fs_report_entry_header(stdout);
 	for (int i = 0; i < w->n; i++) {
 		printf("      0x%016" PRIx64 " ", w->lv[i].entry_pa);
-		cli_entry_text(stdout, &w->lv[i].e);
+		fs_report_entry_text(stdout, &w->lv[i].e);
 	}
 	if (w->mapped)
 		printf("  => PADDR 0x%" PRIx64 "\n", w->paddr);
