@@ -40,9 +40,9 @@ KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 UNIT_TESTS := test_swapent test_profile test_pgtable test_json $(KDUMP_UNIT_TESTS)
 
 .DEFAULT_GOAL := all
-.PHONY: all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
+.PHONY: crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
 
-all: $(BUILD)/libfolioscope.a $(BUILD)/folioscope
+all: $(BUILD)/libfolioscope.a $(BUILD)/folioscope $(BUILD)/folioscope.so
 
 # --- objects: one tree per flavour (plain, asan) -------------------------
 $(BUILD)/obj/%.o: %.c
@@ -71,6 +71,30 @@ $(BUILD)/folioscope: $(CLI_OBJS) $(BUILD)/libfolioscope-kdump.a $(BUILD)/libfoli
 $(BUILD)/asan/folioscope: $(CLI_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%) $(KDUMP_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%) $(ENGINE_OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(KDUMP_LIBS) $(ENGINE_LIBS)
 
+# --- crash extension -------------------------------------------------------
+# Built against the defs.h of the crash it is loaded into: Debian 12's crash 8
+# by default; `make crash9-ext` builds build/crash9/folioscope.so against the
+# crash 9 that tests/crash/crash-bin builds.
+CRASH_DEFS_DIR ?= /usr/include/crash
+CRASH_GDB ?= GDB_10_2
+CRASH_EXT_SRCS := $(wildcard crash-ext/*.c)
+CRASH_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fPIC $(WARN:-Wstrict-prototypes=) -Wno-missing-prototypes \
+	-DX86_64 -D$(CRASH_GDB) -Iinclude -Icrash-ext -I$(CRASH_DEFS_DIR) $(CFLAGS)
+
+define crash_ext_rule
+$(1)/folioscope.so: $(CRASH_EXT_SRCS) crash-ext/help.h crash-ext/crash-target.h $(BUILD)/libfolioscope.a
+	@mkdir -p $(1)
+	$$(CC) $$(CRASH_CFLAGS) -shared -rdynamic -nostartfiles -o $$@ $(CRASH_EXT_SRCS) $(BUILD)/libfolioscope.a $(ENGINE_LIBS)
+endef
+$(eval $(call crash_ext_rule,$(BUILD)))
+
+crash9-ext:
+	$(MAKE) CRASH_DEFS_DIR=$$(dirname $$(tests/crash/crash-bin 9))/../include/crash CRASH_GDB=GDB_16_3 \
+		BUILD_CRASH=$(BUILD)/crash9 $(BUILD)/crash9/folioscope.so
+ifdef BUILD_CRASH
+$(eval $(call crash_ext_rule,$(BUILD_CRASH)))
+endif
+
 # --- unit tests (cmocka) ---------------------------------------------------
 TEST_SUPPORT := tests/unit/synth-target.c
 define unit_test_rule
@@ -96,7 +120,11 @@ check-cli: $(BUILD)/folioscope $(BUILD)/asan/folioscope
 	FOLIOSCOPE=$(abspath $(BUILD)/folioscope) FOLIOSCOPE_ASAN=$(abspath $(BUILD)/asan/folioscope) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python
 
-check: check-unit check-asan check-cli
+# Warnings-free with clang too (gcc is the default compiler above).
+check-clang:
+	$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all $(UNIT_TESTS:%=$(BUILD)/clang/tests/%)
+
+check: check-unit check-asan check-clang check-cli
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
