@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The crash extension in real crash sessions on lab dumps: it loads, its
+commands decode what crash's vtop cannot, and fscan agrees with the CLI's
+scan on the same dump (same entries, same findings).
+
+Pairs (see docs/crash.md for why others do not work):
+  crash 8.0.2 (Debian 12)  x 6.12 dumps  (needs --no_kmem_cache: 6.12 slab)
+  crash 9 (tests/crash/crash-bin 9, built from Debian's source) x 7.2 dumps"""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, lab_fixture, manifest, run
+
+PAIRS = [("8", "6.12", ["--no_kmem_cache"]), ("9", "7.2", ["--no_modules"])]
+
+
+def crash_bin(major):
+    r = subprocess.run([str(REPO / "tests/crash/crash-bin"), major], capture_output=True, text=True, timeout=7200)
+    if r.returncode != 0:
+        pytest.fail(f"crash {major} is not available:\n{r.stderr[-2000:]}")
+    return r.stdout.strip()
+
+
+def extension(major):
+    if major == "8":
+        return str(REPO / "build/folioscope.so")
+    r = subprocess.run(["make", "-s", "crash9-ext"], cwd=REPO, capture_output=True, text=True, timeout=7200)
+    if r.returncode != 0:
+        pytest.fail(f"cannot build the extension for crash 9:\n{r.stderr[-2000:]}")
+    return str(REPO / "build/crash9/folioscope.so")
+
+
+def session(major, extra, fx, dump, commands, tmp_path):
+    script = tmp_path / "cmds"
+    script.write_text("\n".join([f"extend {extension(major)}"] + commands + ["quit"]) + "\n")
+    r = run([crash_bin(major), "-s", "--readnow"] + extra + [str(fx / "vmlinux"), str(fx / dump), "-i", str(script)],
+            timeout=900)
+    return r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=["crash8-6.12", "crash9-7.2"])
+def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, tmp_path):
+    fx = lab_fixture(kernel, "thp-device-shared")
+    out_json = tmp_path / "fscan.json"
+    text = session(major, extra, fx, "vmcore.kdump", [f"fscan -j > {out_json}", "help fscan"], tmp_path)
+    assert "shared object loaded" in text, text[-3000:]
+    assert "EXAMPLE" in text and "fscan" in text
+    ext = json.loads(out_json.read_text())
+    cli = json.loads(run([folioscope, "scan", "--json", "-k", str(fx / "vmlinux"), "-c", str(fx / "vmcore.kdump")]).stdout)
+    key = lambda e: (e["pid"], e["vaddr"], e["level"], e["kind"], e["raw"])
+    assert sorted(map(key, ext["entries"])) == sorted(map(key, cli["entries"]))
+    assert [(f["id"], f["subject"]) for f in ext["findings"]] == [(f["id"], f["subject"]) for f in cli["findings"]]
+    assert [(p["pgmap"], p["ref"], p["expected_ref"]) for p in ext["pgmaps"]] == \
+           [(p["pgmap"], p["ref"], p["expected_ref"]) for p in cli["pgmaps"]]
+    assert ext["findings"] == []
+
+
+@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=["crash8-6.12", "crash9-7.2"])
+def test_swapent_frmap_folio(major, kernel, extra, tmp_path):
+    fx = lab_fixture(kernel, "thp-device-shared")
+    m = manifest(fx)
+    procs = m["processes"]
+    e = procs[0]["regions"][0]["entries"][0]
+    pid, va = procs[0]["pid"], e["va"]
+    text = session(major, extra, fx, "vmcore.kdump",
+                   [f"vtop -u -c {pid} {va}", f"folio -u {pid} {va}", f"frmap -u {pid} {va}"], tmp_path)
+    # frmap lists both processes of the shared scenario
+    assert "hmmscen" in text and "hmm-child" in text, text[-3000:]
+    assert "ZONE_DEVICE" in text
+    # swapent decodes the raw entry vtop shows (or cannot show)
+    r = subprocess.run([str(REPO / "build/folioscope"), "vtop", "--json", "-k", str(fx / "vmlinux"), "-c",
+                        str(fx / "vmcore.kdump"), "-p", str(pid), va], capture_output=True, text=True)
+    leaf = [json.loads(l) for l in r.stdout.splitlines() if json.loads(l)["leaf"]][0]
+    flag = "-m " if leaf["level"] == "pmd" else ""
+    text = session(major, extra, fx, "vmcore.kdump", [f"swapent {flag}{leaf['raw']}"], tmp_path)
+    assert e["kind"] in text and f"pfn {e['pfn']}" in text, text[-2000:]
