@@ -133,12 +133,25 @@ deps:
 	.ci/install-deps
 
 # --- install -----------------------------------------------------------------
+# The crash extension goes where `extend folioscope.so` looks
+# (crash's help extend: /usr/lib/crash/extensions, /usr/lib64/...).
+CRASH_EXT_DIR ?= $(PREFIX)/lib/crash/extensions
+MAN_DIR ?= $(PREFIX)/share/man
+PY_SITE ?= $(PREFIX)/lib/python3/dist-packages
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(CRASH_EXT_DIR) $(DESTDIR)$(MAN_DIR)/man1 $(DESTDIR)$(MAN_DIR)/man7
 	install -m 0755 $(BUILD)/folioscope $(DESTDIR)$(PREFIX)/bin/folioscope
+	install -m 0644 $(BUILD)/folioscope.so $(DESTDIR)$(CRASH_EXT_DIR)/folioscope.so
+	install -m 0644 docs/man/folioscope.1 $(DESTDIR)$(MAN_DIR)/man1/folioscope.1
+	install -m 0644 docs/man/folioscope-crash.7 $(DESTDIR)$(MAN_DIR)/man7/folioscope-crash.7
+	install -d $(DESTDIR)$(PY_SITE)/folioscope
+	install -m 0644 drgn-helpers/folioscope/*.py $(DESTDIR)$(PY_SITE)/folioscope/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/folioscope
+	rm -f $(DESTDIR)$(PREFIX)/bin/folioscope $(DESTDIR)$(CRASH_EXT_DIR)/folioscope.so
+	rm -f $(DESTDIR)$(MAN_DIR)/man1/folioscope.1 $(DESTDIR)$(MAN_DIR)/man7/folioscope-crash.7
+	rm -rf $(DESTDIR)$(PY_SITE)/folioscope
 
 clean:
 	rm -rf $(BUILD)
