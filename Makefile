@@ -40,7 +40,7 @@ KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 UNIT_TESTS := test_swapent test_profile test_pgtable test_json $(KDUMP_UNIT_TESTS)
 
 .DEFAULT_GOAL := all
-.PHONY: crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
+.PHONY: demo crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
 
 all: $(BUILD)/libfolioscope.a $(BUILD)/folioscope $(BUILD)/folioscope.so
 
@@ -127,6 +127,15 @@ check-clang:
 check: check-unit check-asan check-clang check-cli
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- the main job on a real default dump ------------------------------------
+DEMO_KERNEL ?= 7.2
+DEMO_SCENARIO ?= thp-device-shared
+demo: all
+	@fx=$$(tests/vmcore/fixture path $(DEMO_KERNEL) $(DEMO_SCENARIO)) && \
+	echo "folioscope scan -k $$fx/vmlinux -c $$fx/vmcore.kdump" && \
+	$(BUILD)/folioscope scan -k $$fx/vmlinux -c $$fx/vmcore.kdump; rc=$$?; \
+	[ $$rc -le 1 ] || exit $$rc
 
 # --- dependencies ----------------------------------------------------------
 deps:
