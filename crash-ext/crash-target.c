@@ -29,6 +29,20 @@ static int c_symbol(struct fs_target *t, const char *name, uint64_t *addr)
 	return 0;
 }
 
+/* crash keeps no symbol sizes: the distance to the next symbol. */
+static int c_symbol_size(struct fs_target *t, const char *name, uint64_t *size)
+{
+	struct syment *sp = symbol_search((char *)name), *next;
+
+	if (!sp)
+		return fs_target_fail(t, "no symbol %s", name);
+	next = next_symbol(NULL, sp);
+	if (!next || next->value <= sp->value)
+		return fs_target_fail(t, "cannot size symbol %s", name);
+	*size = next->value - sp->value;
+	return 0;
+}
+
 /* "struct page" -> ("page", struct); "union x" -> ("x", union) */
 static const char *bare(const char *type, int *is_union)
 {
@@ -140,6 +154,7 @@ static const char *c_vmcoreinfo(struct fs_target *t)
 static const struct fs_target_ops crash_ops = {
 	.read = c_read,
 	.symbol = c_symbol,
+	.symbol_size = c_symbol_size,
 	.type_size = c_type_size,
 	.member = c_member,
 	.enum_value = c_enum,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folioscope/json.h"
 #include "folioscope/scan.h"
 
 const char *fs_severity_name(enum fs_severity s)
@@ -99,6 +100,11 @@ static const struct check_def C_INVALID = { "FS-INVALID-ENTRY", FS_SEV_WARNING,
 static const struct check_def C_PRESENT_DEVICE = { "FS-PRESENT-DEVICE-PAGE", FS_SEV_ERROR,
 	"a present entry maps a device-private page, which the CPU cannot access",
 	"device-private memory must only be mapped through device-private swap entries",
+	NULL };
+
+static const struct check_def C_STUCK = { "FS-STUCK-TASK", FS_SEV_WARNING,
+	"a task sleeps uninterruptibly where device-private state makes tasks wait",
+	"the finding named in the evidence explains the wait when there is one; otherwise look at the entry or pgmap it waits on",
 	NULL };
 
 static struct fs_finding *add(struct fs_scan *s, const struct check_def *d, uint64_t pfn, const char *subject_fmt, ...)
@@ -364,6 +370,32 @@ static void check_stale(struct fs_scan *s)
 	}
 }
 
+/* Tie each stuck task to the finding that explains its wait. */
+static void check_stuck(struct fs_scan *s)
+{
+	size_t before = s->nfindings;
+
+	for (size_t i = 0; i < s->nstuck; i++) {
+		const struct fs_stuck *st = &s->stuck[i];
+		struct fs_finding *x = add(s, &C_STUCK, 0, "pid %d", st->pid);
+		char comm[80];
+
+		fs_escape_text(st->comm, comm, sizeof(comm));
+		evidence(x, "pid %d (%s) %s: return address 0x%" PRIx64 " in %s() at stack slot 0x%" PRIx64,
+			 st->pid, comm, st->what, st->ret, st->fn, st->slot);
+		if (st->pgmap)
+			evidence(x, "pgmap 0x%" PRIx64 " is on its stack", st->pgmap);
+		for (size_t k = 0; k < before; k++) {
+			const struct fs_finding *f = &s->findings[k];
+			bool related = !strcmp(st->fn, "memunmap_pages") ? !strcmp(f->id, "FS-PGMAP-REF") &&
+				       (!st->pgmap || strstr(f->subject, "pgmap") != NULL) :
+				       !strcmp(f->id, "FS-MIGRATION-UNLOCKED");
+			if (related)
+				evidence(x, "explained by %s on %s", f->id, f->subject);
+		}
+	}
+}
+
 void fs_scan_checks(struct fs_scan *s)
 {
 	s->nfindings = 0;
@@ -374,4 +406,5 @@ void fs_scan_checks(struct fs_scan *s)
 	}
 	check_pgmaps(s);
 	check_stale(s);
+	check_stuck(s);
 }

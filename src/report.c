@@ -318,6 +318,20 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 	for (size_t i = 0; i < s->nfindings; i++)
 		json_finding(&j, &s->findings[i]);
 	fs_json_end_array(&j);
+	fs_json_key(&j, "stuck_tasks");
+	fs_json_begin_array(&j);
+	for (size_t i = 0; i < s->nstuck; i++) {
+		const struct fs_stuck *st = &s->stuck[i];
+		fs_json_begin_object(&j);
+		fs_json_kv_int(&j, "pid", st->pid);
+		fs_json_kv_string(&j, "comm", st->comm);
+		fs_json_kv_string(&j, "waits_in", st->fn);
+		fs_json_kv_hex(&j, "return_address", st->ret);
+		if (st->pgmap)
+			fs_json_kv_hex(&j, "pgmap", st->pgmap);
+		fs_json_end_object(&j);
+	}
+	fs_json_end_array(&j);
 	fs_json_key(&j, "errors");
 	fs_json_begin_array(&j);
 	for (size_t i = 0; i < s->nerrors; i++)

@@ -393,6 +393,7 @@ int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile 
 		if (s->folios[i].f.zone_device && (s->folios[i].pte_maps || s->folios[i].pmd_maps ||
 						   s->folios[i].f.folio_mapcount > 0))
 			fs_scan_rmap(s, i);
+	fs_scan_stuck(s);
 	fs_scan_checks(s);
 	return 0;
 }
@@ -422,6 +423,7 @@ void fs_scan_free(struct fs_scan *s)
 	for (size_t i = 0; i < s->nerrors; i++)
 		free(s->errors[i]);
 	free(s->errors);
+	free(s->stuck);
 	free(s->folios);
 	free(s->maps);
 	free(s->index);

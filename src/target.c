@@ -85,6 +85,18 @@ int fs_symbol(struct fs_target *t, const char *name, uint64_t *addr)
 	return -1;
 }
 
+int fs_symbol_size(struct fs_target *t, const char *name, uint64_t *size)
+{
+	t->err[0] = 0;
+	if (!t->ops->symbol_size)
+		return fs_target_fail(t, "target %s cannot size symbols (%s)", t->name, name);
+	if (t->ops->symbol_size(t, name, size) == 0)
+		return 0;
+	if (!t->err[0])
+		fs_target_fail(t, "no symbol %s", name);
+	return -1;
+}
+
 int fs_type_size(struct fs_target *t, const char *type, uint64_t *size)
 {
 	t->err[0] = 0;

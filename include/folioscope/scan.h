@@ -63,6 +63,17 @@ struct fs_finding {
 	uint64_t pfn;			/* folio head pfn when the subject is a folio */
 };
 
+/* A task sleeping uninterruptibly in a device-private wait site. */
+struct fs_stuck {
+	int pid;
+	char comm[17];
+	uint64_t task;
+	const char *fn;			/* the wait site */
+	const char *what;		/* human description */
+	uint64_t slot, ret;		/* stack slot and the return address found there */
+	uint64_t pgmap;			/* a known pgmap found on its stack, or 0 */
+};
+
 struct fs_scan {
 	struct fs_target *t;
 	const struct fs_profile *p;
@@ -83,6 +94,8 @@ struct fs_scan {
 	uint64_t tables_read, entries_seen;
 	char **errors;			/* what could not be read */
 	size_t nerrors;
+	struct fs_stuck *stuck;
+	size_t nstuck;
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
 };
@@ -99,6 +112,7 @@ void fs_scan_free(struct fs_scan *s);
 int fs_scan_forward(struct fs_scan *s);
 int fs_scan_rmap(struct fs_scan *s, size_t folio_index);
 void fs_scan_checks(struct fs_scan *s);
+void fs_scan_stuck(struct fs_scan *s);
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
 const char *fs_severity_name(enum fs_severity s);
 void fs_scan_error(struct fs_scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

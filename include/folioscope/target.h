@@ -52,6 +52,8 @@ struct fs_target_ops {
 		    void *buf, size_t len);
 	/* Address of a global symbol (KASLR offset already applied). */
 	int (*symbol)(struct fs_target *t, const char *name, uint64_t *addr);
+	/* Size in bytes of a function or object symbol (NULL: unsupported). */
+	int (*symbol_size)(struct fs_target *t, const char *name, uint64_t *size);
 	/* sizeof(type); type is spelt as in C: "struct page", "pte_t". */
 	int (*type_size)(struct fs_target *t, const char *type, uint64_t *size);
 	/*
@@ -99,6 +101,7 @@ int fs_read_u64(struct fs_target *t, uint64_t kvaddr, uint64_t *v);
 int fs_read_u32(struct fs_target *t, uint64_t kvaddr, uint32_t *v);
 int fs_read_u8(struct fs_target *t, uint64_t kvaddr, uint8_t *v);
 int fs_symbol(struct fs_target *t, const char *name, uint64_t *addr);
+int fs_symbol_size(struct fs_target *t, const char *name, uint64_t *size);
 int fs_type_size(struct fs_target *t, const char *type, uint64_t *size);
 int fs_member(struct fs_target *t, const char *type, const char *member, struct fs_member *out);
 int fs_member_offset(struct fs_target *t, const char *type, const char *member, uint64_t *off);

@@ -56,6 +56,7 @@ struct symbol {
 	uint8_t global;
 	uint8_t relocatable;
 	uint64_t value;
+	uint64_t size;		/* st_size: a function's length */
 };
 
 struct symtab {
@@ -1008,7 +1009,8 @@ static int build_symtab(struct fs_dwidx *idx)
 				st->n++;
 			}
 			st->s[j] = (struct symbol){ .name = name, .hash = h, .global = global,
-						    .relocatable = reloc, .value = sym.st_value };
+						    .relocatable = reloc, .value = sym.st_value,
+						    .size = sym.st_size };
 		}
 		return 0;
 	}
@@ -1016,6 +1018,12 @@ static int build_symtab(struct fs_dwidx *idx)
 }
 
 int fs_dwidx_symbol(struct fs_dwidx *idx, const char *name, uint64_t *value, bool *relocatable)
+{
+	return fs_dwidx_symbol_sized(idx, name, value, relocatable, NULL);
+}
+
+int fs_dwidx_symbol_sized(struct fs_dwidx *idx, const char *name, uint64_t *value, bool *relocatable,
+			  uint64_t *size)
 {
 	struct symtab *st = &idx->syms;
 	uint32_t h;
@@ -1030,6 +1038,8 @@ int fs_dwidx_symbol(struct fs_dwidx *idx, const char *name, uint64_t *value, boo
 			*value = st->s[j].value;
 			if (relocatable)
 				*relocatable = st->s[j].relocatable;
+			if (size)
+				*size = st->s[j].size;
 			return 0;
 		}
 	}

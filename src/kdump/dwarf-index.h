@@ -48,6 +48,9 @@ int fs_dwidx_array_length(struct fs_dwidx *idx, const char *variable, uint64_t *
  * KASLR slide does not move (absolute symbols, zero-based per-CPU sections).
  */
 int fs_dwidx_symbol(struct fs_dwidx *idx, const char *name, uint64_t *value, bool *relocatable);
+/* The same, with the symbol's ELF st_size (a function's length in bytes). */
+int fs_dwidx_symbol_sized(struct fs_dwidx *idx, const char *name, uint64_t *value, bool *relocatable,
+			  uint64_t *size);
 
 /* Copy of up to len bytes of the file's initialised data at link-time address addr. */
 int fs_dwidx_read_static(struct fs_dwidx *idx, uint64_t addr, void *buf, size_t len);

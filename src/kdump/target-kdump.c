@@ -681,6 +681,16 @@ static int kd_symbol(struct fs_target *t, const char *name, uint64_t *addr)
 	return 0;
 }
 
+static int kd_symbol_size(struct fs_target *t, const char *name, uint64_t *size)
+{
+	struct kd *kd = kd_of(t);
+	uint64_t v;
+
+	if (fs_dwidx_symbol_sized(kd->idx, name, &v, NULL, size) < 0)
+		return fs_target_fail(t, "%s", fs_dwidx_error(kd->idx));
+	return 0;
+}
+
 static int kd_type_size(struct fs_target *t, const char *type, uint64_t *size)
 {
 	struct kd *kd = kd_of(t);
@@ -756,6 +766,7 @@ static void kd_close(struct fs_target *t)
 static const struct fs_target_ops kd_ops = {
 	.read = kd_read,
 	.symbol = kd_symbol,
+	.symbol_size = kd_symbol_size,
 	.type_size = kd_type_size,
 	.member = kd_member,
 	.enum_value = kd_enum_value,
