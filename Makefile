@@ -37,7 +37,7 @@ KDUMP_CFLAGS ?= $(shell pkg-config --cflags libkdumpfile libaddrxlat libdw)
 KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 -include tests/vmcore/lab.mk
 
-UNIT_TESTS := test_swapent test_profile test_pgtable test_json $(KDUMP_UNIT_TESTS)
+UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks $(KDUMP_UNIT_TESTS)
 
 .DEFAULT_GOAL := all
 .PHONY: demo crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
@@ -96,7 +96,7 @@ $(eval $(call crash_ext_rule,$(BUILD_CRASH)))
 endif
 
 # --- unit tests (cmocka) ---------------------------------------------------
-TEST_SUPPORT := tests/unit/synth-target.c
+TEST_SUPPORT := tests/unit/synth-target.c tests/unit/synth-kernel.c
 define unit_test_rule
 $(BUILD)/tests/$(1): tests/unit/$(1).c $(TEST_SUPPORT) $(ENGINE_SRCS) $(KDUMP_TEST_SRCS_$(1))
 	@mkdir -p $$(dir $$@)

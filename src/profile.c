@@ -341,11 +341,12 @@ static void reconcile_max_swapfiles(struct fs_profile *p)
 		return;
 	if (fs_swap_layout_init(&l, f) == 0 && l.max_swapfiles == f->max_swapfiles_probe)
 		return;
-	for (int mask = 1; mask < 8; mask++) {
+	for (int mask = 1; mask < 16; mask++) {
 		try = *f;
 		if (mask & 1) try.device_private = !try.device_private;
 		if (mask & 2) try.memory_failure = !try.memory_failure;
 		if (mask & 4) try.pte_marker = !try.pte_marker;
+		if (mask & 8) try.migration = !try.migration;
 		if (fs_swap_layout_init(&l, &try) == 0 && l.max_swapfiles == f->max_swapfiles_probe) {
 			*f = try;
 			note(p, "%s", "config bits corrected to match swap_info[] (MAX_SWAPFILES)");

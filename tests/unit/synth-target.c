@@ -96,6 +96,16 @@ static int s_symbol(struct fs_target *t, const char *name, uint64_t *addr)
 	return 0;
 }
 
+static int s_symbol_size(struct fs_target *t, const char *name, uint64_t *size)
+{
+	struct synth *s = synth_of(t);
+	struct kv *k = lookup(s->syms, s->nsyms, name, NULL);
+	if (!k || !k->b)
+		return fs_target_fail(t, "no size for symbol %s", name);
+	*size = k->b;
+	return 0;
+}
+
 static int s_type_size(struct fs_target *t, const char *type, uint64_t *size)
 {
 	struct synth *s = synth_of(t);
@@ -150,7 +160,7 @@ static void s_close(struct fs_target *t)
 }
 
 static const struct fs_target_ops synth_ops = {
-	.read = s_read, .symbol = s_symbol, .type_size = s_type_size, .member = s_member,
+	.read = s_read, .symbol = s_symbol, .symbol_size = s_symbol_size, .type_size = s_type_size, .member = s_member,
 	.enum_value = s_enum, .array_length = s_array, .vmcoreinfo = s_vmcoreinfo, .close = s_close,
 };
 
@@ -218,6 +228,8 @@ static void add(struct kv *tab, int *n, const char *name, const char *member, ui
 
 void synth_add_symbol(struct fs_target *t, const char *name, uint64_t addr)
 { struct synth *s = synth_of(t); add(s->syms, &s->nsyms, name, NULL, addr, 0, 0); }
+void synth_add_symbol_sized(struct fs_target *t, const char *name, uint64_t addr, uint64_t size)
+{ struct synth *s = synth_of(t); add(s->syms, &s->nsyms, name, NULL, addr, size, 0); }
 void synth_add_member(struct fs_target *t, const char *type, const char *member, uint64_t off, uint64_t size)
 { struct synth *s = synth_of(t); add(s->members, &s->nmembers, type, member, off, size, 0); }
 void synth_add_type(struct fs_target *t, const char *type, uint64_t size)

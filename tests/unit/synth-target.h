@@ -24,6 +24,7 @@ void synth_write_pa_u64(struct fs_target *t, uint64_t pa, uint64_t v);
 void synth_write_kva(struct fs_target *t, uint64_t va, const void *buf, size_t len);
 void synth_write_kva_u64(struct fs_target *t, uint64_t va, uint64_t v);
 void synth_add_symbol(struct fs_target *t, const char *name, uint64_t addr);
+void synth_add_symbol_sized(struct fs_target *t, const char *name, uint64_t addr, uint64_t size);
 void synth_add_member(struct fs_target *t, const char *type, const char *member, uint64_t off, uint64_t size);
 void synth_add_type(struct fs_target *t, const char *type, uint64_t size);
 void synth_add_enum(struct fs_target *t, const char *name, int64_t v);

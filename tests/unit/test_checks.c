@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_checks.c - every finding of docs/checks.md on a synthetic 7.2-like
+ * kernel (tests/unit/synth-kernel.c): a clean state gives no finding; each
+ * test breaks one invariant and expects exactly that finding. The real-dump
+ * counterparts are the clean lab fixtures (no finding) and the bug-zoo
+ * fixtures (tests/python/test_real_dumps.py).
+ *
+ * States no lab kernel here produces, covered only here: negative
+ * mapcounts, refcount below mapcount, a deferred-split device folio, stale
+ * mappings on free device pages, an unlocked migration entry, a present
+ * PTE mapping device memory, a VMA missing from the anon_vma tree, a
+ * swap-slot entry in a PMD, and a task stuck in memunmap_pages().
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "folioscope/profile.h"
+#include "folioscope/scan.h"
+#include "synth-kernel.h"
+
+#define VA 0x100000000000ULL
+#define THP_VA (VA + 0x200000)
+#define SMALL (SK_DEV_PFN + 1)
+#define THP (SK_DEV_PFN + 0x200)
+#define DW 28	/* 7.2 without MEMORY_FAILURE: device-private write */
+#define DR 29
+#define DX 30
+#define MR 25
+
+struct run {
+	struct fs_profile p;
+	struct fs_scan s;
+};
+
+/* A clean kernel: an order-0 device folio PTE-mapped at VA, an order-9 one
+ * PMD-mapped at THP_VA, both writable, one process. */
+static void clean(struct sk *k)
+{
+	sk_init(k);
+	sk_device_folio(k, SMALL, 0, 1, VA);
+	sk_set_pte(k, VA, sk_entry(DW, SMALL));
+	sk_set_counts(k, SMALL, 0, 0);
+	sk_device_folio(k, THP, 9, 1, THP_VA);
+	sk_set_pmd(k, THP_VA, sk_entry(DW, THP));
+	sk_set_counts(k, THP, 0, 0);
+}
+
+static void scan(struct sk *k, struct run *r)
+{
+	char err[256];
+
+	assert_int_equal(fs_profile_from_target(&r->p, k->t, err, sizeof(err)), 0);
+	memset(&r->s, 0, sizeof(r->s));
+	if (fs_scan_run(&r->s, k->t, &r->p, err, sizeof(err)))
+		fail_msg("scan: %s", err);
+	for (size_t i = 0; i < r->s.nerrors; i++)
+		fail_msg("unexpected read error: %s", r->s.errors[i]);
+}
+
+static void done(struct sk *k, struct run *r)
+{
+	fs_scan_free(&r->s);
+	fs_profile_free(&r->p);
+	fs_target_close(k->t);
+}
+
+/* Exactly the findings named (comma-separated), in any order. */
+static void expect(struct sk *k, const char *ids)
+{
+	struct run r;
+	char got[512] = "";
+
+	scan(k, &r);
+	for (size_t i = 0; i < r.s.nfindings; i++) {
+		strcat(got, r.s.findings[i].id);
+		strcat(got, i + 1 < r.s.nfindings ? "," : "");
+	}
+	if (strcmp(got, ids)) {
+		for (size_t i = 0; i < r.s.nfindings; i++)
+			fprintf(stderr, "  %s %s: %s\n", r.s.findings[i].id, r.s.findings[i].subject, r.s.findings[i].evidence);
+		fail_msg("findings '%s', expected '%s'", got, ids);
+	}
+	done(k, &r);
+}
+
+static void test_clean(void **state)
+{
+	struct sk k;
+	struct run r;
+	(void)state;
+	clean(&k);
+	scan(&k, &r);
+	assert_int_equal(r.s.nfindings, 0);
+	assert_int_equal(r.s.pgmaps->n, 1);
+	assert_int_equal(r.s.stats[0].expected_ref, 1 + 1 + 512);
+	assert_int_equal(r.s.nmaps, 2);
+	for (size_t i = 0; i < r.s.nmaps; i++)
+		assert_true(r.s.maps[i].seen_by_rmap);
+	done(&k, &r);
+}
+
+static void test_mapcount(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_counts(&k, SMALL, 1, 0);	/* says 2 mappings, one PTE exists */
+	sk_put32(&k, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	expect(&k, "FS-MAPCOUNT");
+}
+
+static void test_entire_mapcount(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_counts(&k, THP, 0, 1);	/* entire 2, one PMD */
+	expect(&k, "FS-ENTIRE-MAPCOUNT");
+}
+
+static void test_page_mapcount(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	/* split the THP's PMD into two device-private PTEs... */
+	sk_set_pmd(&k, THP_VA, 0);
+	sk_set_pte(&k, THP_VA, sk_entry(DW, THP));
+	sk_set_pte(&k, THP_VA + 4096, sk_entry(DW, THP + 1));
+	sk_set_counts(&k, THP, 1, -1);
+	sk_put32(&k, sk_page(THP) + SKP_REFCOUNT, 2);
+	sk_put32(&k, sk_page(THP) + SKP_MAPCOUNT, 0);
+	/* ...but page 1's own mapcount was never raised */
+	sk_put32(&k, sk_page(THP + 1) + SKP_MAPCOUNT, (uint32_t)-1);
+	expect(&k, "FS-PAGE-MAPCOUNT");
+}
+
+static void test_refcount(void **state)
+{
+	struct sk k;
+	uint64_t child;
+	(void)state;
+	clean(&k);
+	sk_add_process(&k, &child);
+	sk_set_pmd(&k, THP_VA, sk_entry(DR, THP));
+	sk_set_pmd_in(&k, child, THP_VA, sk_entry(DR, THP));
+	sk_set_counts(&k, THP, 1, 1);	/* two PMD mappings, but refcount stays 1 */
+	expect(&k, "FS-REFCOUNT");
+}
+
+static void test_negative(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_counts(&k, THP, -3, -3);
+	expect(&k, "FS-NEGATIVE-MAPCOUNT");
+}
+
+static void test_pmd_not_head(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pmd(&k, THP_VA, sk_entry(DW, THP + 1));
+	expect(&k, "FS-PMD-NOT-HEAD");
+}
+
+static void test_exclusive_device_page(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pte(&k, VA, sk_entry(DX, SMALL));
+	expect(&k, "FS-EXCLUSIVE-DEVICE-PAGE");
+}
+
+static void test_outside_pgmap(void **state)
+{
+	struct sk k;
+	uint64_t ram = 0x5000, pg = sk_page(ram);
+	(void)state;
+	clean(&k);
+	/* an ordinary anon page (zone 1), mapped by a device-private entry */
+	sk_put64(&k, pg + SKP_FLAGS, 1ULL << 62);
+	sk_put64(&k, pg + SKP_HEAD, 0);
+	sk_put64(&k, pg + SKP_MAPPING, k.anon_vma | 1);
+	sk_put32(&k, pg + SKP_REFCOUNT, 1);
+	sk_put32(&k, pg + SKP_MAPCOUNT, 0);
+	sk_set_pte(&k, VA + 0x10000, sk_entry(DR, ram));
+	expect(&k, "FS-DEVICE-ENTRY-OUTSIDE-PGMAP");
+}
+
+static void test_write_shared(void **state)
+{
+	struct sk k;
+	uint64_t child;
+	(void)state;
+	clean(&k);
+	sk_add_process(&k, &child);
+	sk_set_pte_in(&k, child, VA, sk_entry(DW, SMALL));	/* fork kept it writable */
+	sk_set_counts(&k, SMALL, 1, 0);
+	sk_put32(&k, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	expect(&k, "FS-WRITE-ENTRY-SHARED");
+}
+
+static void test_migration_unlocked(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pte(&k, VA, sk_entry(MR, SMALL));
+	expect(&k, "FS-MIGRATION-UNLOCKED");
+	clean(&k);	/* the same entry with the folio locked: a migration in flight */
+	sk_set_pte(&k, VA, sk_entry(MR, SMALL));
+	sk_put64(&k, sk_page(SMALL) + SKP_FLAGS, sk_get64(&k, sk_page(SMALL)) | 1ULL << SK_PG_LOCKED);
+	expect(&k, "");
+}
+
+static void test_free_page_mapped(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pte(&k, VA + 0x20000, sk_entry(DR, SK_DEV_PFN + 7));	/* pfn +7 was never allocated */
+	expect(&k, "FS-FREE-PAGE-MAPPED");
+}
+
+static void test_stale_compound(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_put64(&k, sk_page(SK_DEV_PFN + 9) + SKP_MAPPING, k.anon_vma | 1);	/* free but still anon */
+	expect(&k, "FS-STALE-COMPOUND");
+}
+
+static void test_deferred_split(void **state)
+{
+	struct sk k;
+	uint64_t lru;
+	(void)state;
+	clean(&k);
+	lru = sk_alloc(&k, 64);
+	sk_put64(&k, sk_page(THP) + SKF_DEFERRED, lru);
+	expect(&k, "FS-DEFERRED-SPLIT-DEVICE");
+}
+
+static void test_pgmap_ref(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) + 1);	/* one reference leaked */
+	expect(&k, "FS-PGMAP-REF");
+	/* the same value held partly in the per-CPU counter: still 1 + pages */
+	clean(&k);
+	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) - 100);
+	sk_put64(&k, k.pcpu_counter, 100);
+	expect(&k, "");
+}
+
+static void test_rmap_invisible(void **state)
+{
+	struct sk k;
+	uint64_t child;
+	(void)state;
+	clean(&k);
+	/* a process whose VMA is not in the folio's anon_vma tree */
+	sk_add_process(&k, &child);
+	sk_put64(&k, k.anon_vma + 0x10, 0);	/* rebuild the tree with the parent only */
+	sk_add_vma_to_tree(&k, k.vma);
+	sk_set_pte(&k, VA, sk_entry(DR, SMALL));
+	sk_set_pte_in(&k, child, VA, sk_entry(DR, SMALL));
+	sk_set_counts(&k, SMALL, 1, 0);
+	sk_put32(&k, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	expect(&k, "FS-RMAP-INVISIBLE");
+}
+
+static void test_invalid_entry(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pmd(&k, VA + 0x600000, sk_entry(3, 0x42));	/* a swap slot in a PMD */
+	expect(&k, "FS-INVALID-ENTRY");
+}
+
+static void test_present_device_page(void **state)
+{
+	struct sk k;
+	(void)state;
+	clean(&k);
+	sk_set_pte(&k, VA, (SMALL << 12) | 0x67);
+	expect(&k, "FS-PRESENT-DEVICE-PAGE");
+}
+
+static void test_stuck_task(void **state)
+{
+	struct sk k;
+	struct run r;
+	uint64_t stack, fn = 0xffffffff81234000ULL;
+	(void)state;
+	clean(&k);
+	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) + 1);
+	synth_add_symbol_sized(k.t, "memunmap_pages", fn, 0x200);
+	/* the process sleeps in D state with a return address into
+	 * memunmap_pages() and the pgmap on its stack */
+	sk_put32(&k, k.task + 0x50, 2);
+	stack = sk_get64(&k, k.task + 0x58);
+	sk_put64(&k, stack + 0x3f00, fn + 0x57);
+	sk_put64(&k, stack + 0x3f08, k.pgmap);
+	scan(&k, &r);
+	assert_int_equal(r.s.nstuck, 1);
+	assert_int_equal(r.s.stuck[0].pgmap, k.pgmap);
+	assert_int_equal(r.s.nfindings, 2);
+	assert_string_equal(r.s.findings[1].id, "FS-STUCK-TASK");
+	assert_non_null(strstr(r.s.findings[1].evidence, "explained by FS-PGMAP-REF"));
+	done(&k, &r);
+}
+
+/* Garbage: a cyclic anon_vma tree and a wild compound head end in errors,
+ * not hangs or crashes. */
+static void test_garbage(void **state)
+{
+	struct sk k;
+	struct run r;
+	char err[256];
+	uint64_t root;
+	(void)state;
+	clean(&k);
+	root = sk_get64(&k, k.anon_vma + 0x10);
+	sk_put64(&k, root + 8, root);	/* rb_right points at itself */
+	sk_put64(&k, sk_page(SK_DEV_PFN + 3) + SKP_HEAD, 0xdead000000000001ULL);
+	assert_int_equal(fs_profile_from_target(&r.p, k.t, err, sizeof(err)), 0);
+	memset(&r.s, 0, sizeof(r.s));
+	assert_int_equal(fs_scan_run(&r.s, k.t, &r.p, err, sizeof(err)), 0);
+	bool cyc = false, head = false;
+	for (size_t i = 0; i < r.s.nfolios; i++)
+		cyc |= strstr(r.s.folios[i].rmap_err, "corrupt or cyclic") != NULL;
+	for (size_t i = 0; i < r.s.nerrors; i++)
+		head |= strstr(r.s.errors[i], "corrupt compound head") != NULL;
+	assert_true(cyc);
+	assert_true(head);
+	done(&k, &r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_mapcount),
+		cmocka_unit_test(test_entire_mapcount),
+		cmocka_unit_test(test_page_mapcount),
+		cmocka_unit_test(test_refcount),
+		cmocka_unit_test(test_negative),
+		cmocka_unit_test(test_pmd_not_head),
+		cmocka_unit_test(test_exclusive_device_page),
+		cmocka_unit_test(test_outside_pgmap),
+		cmocka_unit_test(test_write_shared),
+		cmocka_unit_test(test_migration_unlocked),
+		cmocka_unit_test(test_free_page_mapped),
+		cmocka_unit_test(test_stale_compound),
+		cmocka_unit_test(test_deferred_split),
+		cmocka_unit_test(test_pgmap_ref),
+		cmocka_unit_test(test_rmap_invisible),
+		cmocka_unit_test(test_invalid_entry),
+		cmocka_unit_test(test_present_device_page),
+		cmocka_unit_test(test_stuck_task),
+		cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
+}
