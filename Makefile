@@ -107,11 +107,14 @@ $(BUILD)/asan/tests/$(1): tests/unit/$(1).c $(TEST_SUPPORT) $(ENGINE_SRCS) $(KDU
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
+# The backend's tests also open a real lab dump (built if missing).
+UNIT_ENV = FS_KDUMP_FIXTURE_DIR=$$(tests/vmcore/fixture path 7.2 small-device)
+
 check-unit: $(UNIT_TESTS:%=$(BUILD)/tests/%) $(KDUMP_TEST_DEPS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
+	@set -e; export $(UNIT_ENV); for t in $(UNIT_TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
 
 check-asan: $(UNIT_TESTS:%=$(BUILD)/asan/tests/%) $(KDUMP_TEST_DEPS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== asan $$t"; \
+	@set -e; export $(UNIT_ENV); for t in $(UNIT_TESTS); do echo "== asan $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/asan/tests/$$t; done
 
 # CLI behaviour and real-dump tests (pytest; the real-dump ones build the
