@@ -36,6 +36,9 @@ KDUMP_SRCS ?= src/kdump/target-kdump.c src/kdump/dwarf-index.c
 KDUMP_CFLAGS ?= $(shell pkg-config --cflags libkdumpfile libaddrxlat libdw)
 KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 -include tests/vmcore/lab.mk
+# The drgn helpers' own targets; it may add test targets to DRGN_CHECKS.
+DRGN_CHECKS :=
+-include drgn-helpers/drgn.mk
 
 UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks $(KDUMP_UNIT_TESTS)
 
@@ -128,7 +131,7 @@ check-cli: $(BUILD)/folioscope $(BUILD)/asan/folioscope
 check-clang:
 	$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all $(UNIT_TESTS:%=$(BUILD)/clang/tests/%)
 
-check: check-unit check-asan check-clang check-cli
+check: check-unit check-asan check-clang check-cli $(DRGN_CHECKS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
