@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct hmm_dmirror_cmd {
 #define HMM_DMIRROR_MIGRATE_TO_DEV _IOWR('H', 0x02, struct hmm_dmirror_cmd)
 #define HMM_DMIRROR_SNAPSHOT _IOWR('H', 0x04, struct hmm_dmirror_cmd)
 #define HMM_DMIRROR_EXCLUSIVE _IOWR('H', 0x05, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_RELEASE _IOWR('H', 0x07, struct hmm_dmirror_cmd)
 #define SNAP_ERROR 0xff
 #define SNAP_READ 0x01
 #define SNAP_WRITE 0x02
@@ -103,17 +105,34 @@ struct folio_note {
 	char where[64];
 };
 
+/* A task the scenario left blocked in the kernel on purpose. */
+struct stuck_note {
+	int pid;
+	char comm[16];
+	char state;		/* /proc/PID/stat state when recorded */
+	char wchan[64];		/* /proc/PID/wchan */
+	char waits_on[64];	/* what the scenario expects it to wait in */
+	char device[32];
+	uint64_t dev_pfn;	/* a device PFN the scenario had allocated */
+	uint64_t chunk_first, chunk_end;	/* test_hmm chunk holding it, 0 if unknown */
+	int dev_pages;		/* device pages the scenario allocated from it */
+};
+
 struct board {
 	int np;
 	struct prec p[MAXP];
 	int nf;
 	struct folio_note f[MAXF];
+	int ns;
+	struct stuck_note s[2];
 	char notes[4096];	/* '\n'-separated */
 };
 
 static struct board *board;
 static struct prec *me;
 static int dmfd = -1;
+static int hmm_module;	/* test_hmm was loaded from /lib/modules by us */
+static int hmm_gone;	/* test_hmm is being removed: no snapshots */
 static const char *scenario;
 static char *bounce;
 
@@ -535,7 +554,7 @@ static void collect(void)
 			}
 		}
 		/* snapshot each mapped run separately (holes would fail) */
-		for (j = 0; j < np;) {
+		for (j = 0; j < np && !hmm_gone;) {
 			size_t k = j;
 
 			if (!r->pg[j].mapped) {
@@ -888,7 +907,27 @@ static void print_manifest(void)
 		json_str(o, f->where);
 		fprintf(o, ", \"mappings\": %d, \"expect_refcount\": %d}", maps, maps);
 	}
-	fprintf(o, "\n  ],\n  \"consistent\": %s,\n  \"notes\": ", bad ? "false" : "true");
+	fprintf(o, "\n  ],\n  \"stuck_tasks\": [");
+	for (i = 0; i < board->ns; i++) {
+		const struct stuck_note *t = &board->s[i];
+
+		fprintf(o, "%s\n    {\"pid\": %d, \"comm\": ", i ? "," : "", t->pid);
+		json_str(o, t->comm);
+		fprintf(o, ", \"state\": \"%c\", \"wchan\": ", t->state);
+		json_str(o, t->wchan);
+		fprintf(o, ", \"waits_on\": ");
+		json_str(o, t->waits_on);
+		fprintf(o, ",\n     \"pgmap\": {\"device\": ");
+		json_str(o, t->device);
+		fprintf(o, ", \"type\": \"MEMORY_DEVICE_PRIVATE\", \"device_pfn\": \"0x%" PRIx64 "\"",
+			t->dev_pfn);
+		if (t->chunk_end)
+			fprintf(o, ", \"pfn_first\": \"0x%" PRIx64 "\", \"pfn_end\": \"0x%" PRIx64 "\"",
+				t->chunk_first, t->chunk_end);
+		fprintf(o, ", \"device_pages_allocated\": %d}}", t->dev_pages);
+	}
+	fprintf(o, "%s],\n  \"consistent\": %s,\n  \"notes\": ", board->ns ? "\n  " : "",
+		bad ? "false" : "true");
 	json_lines(o, board->notes);
 	fprintf(o, "\n}\n");
 	fclose(o);
@@ -1007,10 +1046,187 @@ static void sc_mixed(void)
 	touch(f);
 }
 
+/* The test_hmm chunk holding pfn, from its "PFNs [0x.. 0x..)" log lines. */
+static void chunk_of(uint64_t pfn, uint64_t *first, uint64_t *end)
+{
+	static char rec[4096];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t n;
+
+	*first = *end = 0;
+	if (fd < 0)
+		return;
+	for (;;) {
+		unsigned long a, b;
+		char *p;
+
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* record overwritten: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		p = strstr(rec, "PFNs [");
+		if (p && sscanf(p, "PFNs [0x%lx 0x%lx)", &a, &b) == 2 && pfn >= a && pfn < b) {
+			*first = a;
+			*end = b;
+		}
+	}
+	close(fd);
+}
+
+static char proc_state(pid_t pid, char *wchan, size_t wlen)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, wchan, wlen - 1) : -1;
+	wchan[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* "pid (comm) S ..." */
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/*
+ * Driver teardown: a task asks test_hmm to release its device memory
+ * (HMM_DMIRROR_RELEASE: evict every device page back to system memory,
+ * then memunmap_pages() each chunk). memunmap_pages() kills pgmap->ref and
+ * waits for it to drop to zero; on a kernel that leaks pgmap references
+ * (zoo/pgmap-ref-leak) it waits forever, in D state. The manifest records
+ * that task under "stuck_tasks". On a correct kernel the release returns
+ * and the chunk is gone (a note says so).
+ */
+static void sc_pgmap_hang(void)
+{
+	int go[2], done[2], polls, devpages = 0, dfd;
+	struct rrec *r;
+	struct stuck_note *t;
+	char c, state = '?', wchan[64] = "";
+	uint64_t pm, dev_pfn = 0;
+	pid_t pid;
+
+	/* forked before any region exists: it shares no mapping with them */
+	if (pipe(go) || pipe(done))
+		failed("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		failed("fork");
+	if (pid == 0) {
+		/* dmirror_fops_unlocked_ioctl() wants addr < addr + npages pages */
+		struct hmm_dmirror_cmd cmd = { .npages = 1 };
+
+		prctl(PR_SET_NAME, hmm_module ? "hmm-rmmod" : "hmm-release");
+		if (dmfd >= 0)	/* the parent's stays open; ours would pin the module */
+			close(dmfd);
+		if (hmm_module) {
+			/* rmmod: hmm_dmirror_exit() -> device release ->
+			 * dmirror_device_remove_chunks() -> memunmap_pages() */
+			if (read(go[0], &c, 1) != 1)
+				failed("releaser setup");
+			if (syscall(SYS_delete_module, "test_hmm", O_NONBLOCK))
+				failed("delete_module test_hmm");
+		} else {
+			dfd = open("/dev/hmm_dmirror0", O_RDWR);	/* never closed */
+			if (dfd < 0 || read(go[0], &c, 1) != 1)
+				failed("releaser setup");
+			if (ioctl(dfd, HMM_DMIRROR_RELEASE, &cmd))
+				failed("HMM_DMIRROR_RELEASE");
+		}
+		if (write(done[1], "r", 1) != 1)
+			failed("releaser: done pipe");
+		for (;;)
+			pause();
+	}
+	close(done[1]);
+	fcntl(done[0], F_SETFL, O_NONBLOCK);
+
+	r = region("released", 0, 8 * PAGE, 0,
+		   "8 order-0 pages migrated to the device, then the device memory released "
+		   "(evicted back to system memory, chunks memunmap_pages()d): present PTEs");
+	touch(r);
+	migrate(r, r->start, r->end);
+	for (uint64_t a = r->start; a < r->end; a += PAGE) {
+		pm = pagemap_word(a);
+		if ((pm & PM_SWAP) && ((int)(pm & 31) == st.dev_w || (int)(pm & 31) == st.dev_r)) {
+			devpages++;
+			if (!dev_pfn)
+				dev_pfn = (pm & PM_PFN_MASK) >> 5;
+		}
+	}
+	if (!devpages)
+		failed("pgmap-hang: nothing reached the device");
+	if (hmm_module) {
+		/* the module cannot go while a descriptor is open; closing the
+		 * last one evicts every device page (dmirror_fops_release) */
+		close(dmfd);
+		dmfd = -1;
+		hmm_gone = 1;
+		act(r, "close the hmm_dmirror0 descriptor (test_hmm evicts every device page)");
+		note("pgmap-hang: no driver snapshots after the rmmod (levels from pagemap only)");
+	}
+	if (write(go[1], "g", 1) != 1)
+		failed("go pipe");
+	if (hmm_module)
+		act(r, "delete_module(\"test_hmm\") by pid %d (hmm-rmmod): hmm_dmirror_exit() "
+		    "memunmap_pages() every chunk", pid);
+	else
+		act(r, "HMM_DMIRROR_RELEASE by pid %d (hmm-release, own descriptor): evict device pages, "
+		    "memunmap_pages() every chunk of hmm_dmirror0", pid);
+
+	/* up to 20 s: stuck = D state in memunmap_pages (or D for 3 s straight) */
+	for (polls = 0; polls < 200; polls++) {
+		static int d_run;
+
+		usleep(100000);
+		if (read(done[0], &c, 1) == 1)
+			break;
+		state = proc_state(pid, wchan, sizeof(wchan));
+		d_run = state == 'D' ? d_run + 1 : 0;
+		if ((state == 'D' && strstr(wchan, "memunmap_pages") && d_run >= 5) || d_run >= 30)
+			break;
+	}
+	if (state != 'D' || polls == 200) {
+		if (polls == 200)
+			note("pgmap-hang: the releaser (pid %d) neither returned nor blocked in D state "
+			     "within 20 s (state %c, wchan '%s')", pid, state, wchan);
+		else
+			note("pgmap-hang: %s returned: memunmap_pages() did not wait "
+			     "(pgmap references balanced); no stuck task",
+			     hmm_module ? "delete_module" : "HMM_DMIRROR_RELEASE");
+		return;
+	}
+	t = &board->s[board->ns++];
+	t->pid = pid;
+	snprintf(t->comm, sizeof(t->comm), hmm_module ? "hmm-rmmod" : "hmm-release");
+	t->state = state;
+	snprintf(t->wchan, sizeof(t->wchan), "%s", wchan);
+	snprintf(t->waits_on, sizeof(t->waits_on), "memunmap_pages");
+	snprintf(t->device, sizeof(t->device), "hmm_dmirror0");
+	t->dev_pfn = dev_pfn;
+	t->dev_pages = devpages;
+	chunk_of(dev_pfn, &t->chunk_first, &t->chunk_end);
+	note("pgmap-hang: %s (pid %d) blocked in D state, wchan '%s': memunmap_pages() "
+	     "waits on pgmap->done of the chunk holding PFN 0x%" PRIx64, t->comm, pid, wchan, dev_pfn);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } scenarios[] = {
+	{ "pgmap-hang", sc_pgmap_hang },
 	{ "thp-device", sc_thp_device },
 	{ "thp-device-shared", sc_thp_device_shared },
 	{ "thp-device-split", sc_thp_device_split },
@@ -1054,6 +1270,23 @@ int main(int argc, char **argv)
 			failed("cannot set THP mode always");
 		close(fd);
 		note("madvise() unavailable (CONFIG_ADVISE_SYSCALLS off): THP mode set to always");
+	} else {
+		note("THPs through madvise(MADV_HUGEPAGE) on the THP regions (MADV_NOHUGEPAGE on the others); "
+		     "THP mode left at the kernel default");
+	}
+	/* test_hmm built as a module (a zoo variant's config): load it */
+	if (access("/dev/hmm_dmirror0", F_OK)) {
+		int mfd = open("/lib/modules/test_hmm.ko", O_RDONLY | O_CLOEXEC);
+
+		if (mfd >= 0) {
+			if (syscall(SYS_finit_module, mfd, "", 0))
+				failed("finit_module /lib/modules/test_hmm.ko");
+			close(mfd);
+			hmm_module = 1;
+			note("test_hmm is a module: loaded from /lib/modules/test_hmm.ko (finit_module)");
+			for (int w = 0; w < 50 && access("/dev/hmm_dmirror0", F_OK); w++)
+				usleep(100000);
+		}
 	}
 	board->np = 1;
 	me = &board->p[0];
