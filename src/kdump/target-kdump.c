@@ -1164,6 +1164,12 @@ fail_hint:
 		snprintf(err + l, errlen - l, " (the dump is truncated: %s)", kd->truncated_why);
 	}
 fail:
+	/* A dump known to be cut short explains most later failures: say so. */
+	if (kd->truncated && !strstr(err, "truncated")) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen > n ? errlen - n : 0, " (the dump file is truncated: %s)",
+			 kd->truncated_why);
+	}
 	kd_free(kd);
 	return NULL;
 }

@@ -35,6 +35,7 @@ def folioscope_any(request):
 def run(cmd, **kw):
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    env.setdefault("LSAN_OPTIONS", f"suppressions={REPO / 'tests/lsan.supp'}")
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=kw.pop("timeout", 600), **kw)
 
 
