@@ -164,31 +164,37 @@ void fs_report_pgmap_header(FILE *out)
 	fprintf(out, "%-18s %-8s %-18s %s  %s\n", "PGMAP", "TYPE", "OWNER", "PFN RANGES", "REF");
 }
 
+/* The pgmap's own fields, inside an open JSON object (pgmap and scan). */
+static void pgmap_fields(struct fs_json *j, const struct fs_pgmap *pm)
+{
+	fs_json_kv_hex(j, "pgmap", pm->addr);
+	fs_json_kv_string(j, "type", pm->type_name);
+	fs_json_kv_hex(j, "owner", pm->owner);
+	fs_json_kv_hex(j, "ops", pm->ops);
+	fs_json_key(j, "ranges");
+	fs_json_begin_array(j);
+	for (int r = 0; r < pm->nr_range; r++) {
+		fs_json_begin_object(j);
+		fs_json_kv_uint(j, "start_pfn", pm->range[r].start >> 12);
+		fs_json_kv_uint(j, "end_pfn", pm->range[r].end >> 12);
+		fs_json_end_object(j);
+	}
+	fs_json_end_array(j);
+	if (pm->ref_err[0]) {
+		fs_json_kv_string(j, "ref_error", pm->ref_err);
+	} else {
+		fs_json_kv_int(j, "ref", pm->ref.value);
+		fs_json_kv_string(j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
+	}
+}
+
 void fs_report_pgmap(FILE *out, const struct fs_pgmap *pm, bool json)
 {
 	if (json) {
 		struct fs_json j;
 		fs_json_init(&j, out, false);
 		fs_json_begin_object(&j);
-		fs_json_kv_hex(&j, "pgmap", pm->addr);
-		fs_json_kv_string(&j, "type", pm->type_name);
-		fs_json_kv_hex(&j, "owner", pm->owner);
-		fs_json_kv_hex(&j, "ops", pm->ops);
-		fs_json_key(&j, "ranges");
-		fs_json_begin_array(&j);
-		for (int r = 0; r < pm->nr_range; r++) {
-			fs_json_begin_object(&j);
-			fs_json_kv_uint(&j, "start_pfn", pm->range[r].start >> 12);
-			fs_json_kv_uint(&j, "end_pfn", pm->range[r].end >> 12);
-			fs_json_end_object(&j);
-		}
-		fs_json_end_array(&j);
-		if (pm->ref_err[0]) {
-			fs_json_kv_string(&j, "ref_error", pm->ref_err);
-		} else {
-			fs_json_kv_string(&j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
-			fs_json_kv_int(&j, "ref", pm->ref.value);
-		}
+		pgmap_fields(&j, pm);
 		fs_json_end_object(&j);
 		fs_json_newline(&j);
 		return;
@@ -240,24 +246,7 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 		const struct fs_pgmap *pm = &s->pgmaps->map[i];
 		const struct fs_pgmap_stats *st = &s->stats[i];
 		fs_json_begin_object(&j);
-		fs_json_kv_hex(&j, "pgmap", pm->addr);
-		fs_json_kv_string(&j, "type", pm->type_name);
-		fs_json_kv_hex(&j, "owner", pm->owner);
-		fs_json_key(&j, "ranges");
-		fs_json_begin_array(&j);
-		for (int r = 0; r < pm->nr_range; r++) {
-			fs_json_begin_object(&j);
-			fs_json_kv_uint(&j, "start_pfn", pm->range[r].start >> 12);
-			fs_json_kv_uint(&j, "end_pfn", pm->range[r].end >> 12);
-			fs_json_end_object(&j);
-		}
-		fs_json_end_array(&j);
-		if (pm->ref_err[0]) {
-			fs_json_kv_string(&j, "ref_error", pm->ref_err);
-		} else {
-			fs_json_kv_int(&j, "ref", pm->ref.value);
-			fs_json_kv_string(&j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
-		}
+		pgmap_fields(&j, pm);
 		if (pm->is_private) {
 			fs_json_kv_int(&j, "expected_ref", st->expected_ref);
 			fs_json_kv_uint(&j, "pages", st->pages);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "folioscope/folio.h"
 #include "folioscope/json.h"
 #include "folioscope/profile.h"
 #include "folioscope/swapent.h"
@@ -49,6 +50,9 @@ int cli_common_opt(struct cli_common *c, int opt, const char *arg);
 int cli_open(const struct cli_common *c, struct fs_target **t, struct fs_profile *p);
 /* A profile with no dump (--arch/--kernel/--config). */
 int cli_profile_nodump(const struct cli_common *c, struct fs_profile *p);
+/* cli_open, then the struct page/folio layout (for folio-level commands). */
+int cli_open_mm(const struct cli_common *c, struct fs_target **t, struct fs_profile *p, struct fs_mm *mm,
+		const char *cmd);
 void cli_close(struct fs_target *t, struct fs_profile *p);
 
 /* Parse a 64-bit number: 0x hex, or decimal. */

@@ -29,7 +29,6 @@ int cmd_folio(int argc, char **argv)
 	struct fs_profile p;
 	struct fs_target *t;
 	struct fs_mm mm;
-	char err[512];
 	int opt, rc = FS_EXIT_OK;
 
 	optind = 1;
@@ -54,13 +53,8 @@ int cmd_folio(int argc, char **argv)
 			return FS_EXIT_ERROR;
 		}
 	}
-	if (cli_open(&c, &t, &p))
+	if (cli_open_mm(&c, &t, &p, &mm, "folio"))
 		return FS_EXIT_ERROR;
-	if (fs_mm_init(&mm, t, &p, err, sizeof(err))) {
-		cli_error("folio: %s", err);
-		cli_close(t, &p);
-		return FS_EXIT_ERROR;
-	}
 	for (int i = optind; i < argc; i++) {
 		struct fs_folio f;
 		uint64_t v, pfn;

@@ -30,7 +30,6 @@ int cmd_pgmap(int argc, char **argv)
 	struct fs_target *t;
 	struct fs_mm mm;
 	struct fs_pgmaps *maps = NULL;
-	char err[512];
 	uint64_t addr = 0;
 	int opt, rc = FS_EXIT_OK;
 
@@ -49,13 +48,8 @@ int cmd_pgmap(int argc, char **argv)
 		cli_error("pgmap: want at most one ADDR (a struct dev_pagemap address)");
 		return FS_EXIT_ERROR;
 	}
-	if (cli_open(&c, &t, &p))
+	if (cli_open_mm(&c, &t, &p, &mm, "pgmap"))
 		return FS_EXIT_ERROR;
-	if (fs_mm_init(&mm, t, &p, err, sizeof(err))) {
-		cli_error("pgmap: %s", err);
-		cli_close(t, &p);
-		return FS_EXIT_ERROR;
-	}
 	if (!c.json)
 		fs_report_pgmap_header(stdout);
 	if (addr) {

@@ -83,11 +83,7 @@ int cli_profile_nodump(const struct cli_common *c, struct fs_profile *p)
 		cli_error("%s", err);
 		return -1;
 	}
-	if (c->config && fs_profile_override(p, c->config, err, sizeof(err))) {
-		cli_error("%s", err);
-		return -1;
-	}
-	return 0;
+	return apply_overrides(c, p);
 }
 
 int cli_open(const struct cli_common *c, struct fs_target **t, struct fs_profile *p)
@@ -120,6 +116,21 @@ int cli_open(const struct cli_common *c, struct fs_target **t, struct fs_profile
 		return -1;
 	}
 	if (apply_overrides(c, p)) {
+		cli_close(*t, p);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_open_mm(const struct cli_common *c, struct fs_target **t, struct fs_profile *p, struct fs_mm *mm,
+		const char *cmd)
+{
+	char err[512];
+
+	if (cli_open(c, t, p))
+		return -1;
+	if (fs_mm_init(mm, *t, p, err, sizeof(err))) {
+		cli_error("%s: %s", cmd, err);
 		cli_close(*t, p);
 		return -1;
 	}
