@@ -78,3 +78,13 @@ def test_swapent_frmap_folio(major, kernel, extra, tmp_path):
     flag = "-m " if leaf["level"] == "pmd" else ""
     text = session(major, extra, fx, "vmcore.kdump", [f"swapent {flag}{leaf['raw']}"], tmp_path)
     assert e["kind"] in text and f"pfn {e['pfn']}" in text, text[-2000:]
+
+
+def test_fscan_on_zoo_dump(tmp_path):
+    """crash 9 on a 7.2 bug-zoo dump: fscan reports the zoo's finding."""
+    fx = lab_fixture("7.2", "thp-device", "pgmap-ref-leak")
+    out_json = tmp_path / "fscan.json"
+    text = session("9", ["--no_modules"], fx, "vmcore.kdump", [f"fscan -j > {out_json}", "fscan"], tmp_path)
+    assert "[ERROR] FS-PGMAP-REF" in text, text[-3000:]
+    doc = json.loads(out_json.read_text())
+    assert [f["id"] for f in doc["findings"]] == ["FS-PGMAP-REF"]
