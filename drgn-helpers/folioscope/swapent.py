@@ -172,63 +172,17 @@ def swap_layout_for(
 def swap_layout(prog) -> SwapLayout:
     """
     The swap layout of the kernel a drgn :class:`drgn.Program` is debugging,
-    from its release, ``IKCONFIG`` (when built in) and ``MAX_SWAPFILES``
-    (the bound of ``swap_info[]``). Cached in ``prog.cache``.
+    from its release, ``IKCONFIG`` (when built in; symbol probes otherwise),
+    ``swap_migration_ad_supported``, VMCOREINFO's ``MAX_PHYSMEM_BITS`` and
+    ``MAX_SWAPFILES`` (the bound of ``swap_info[]``): the profile of
+    :func:`folioscope.profile.profile`, as the C engine's ``src/profile.c``
+    builds it. Cached in ``prog.cache``.
 
     :param prog: the program
     """
-    try:
-        return prog.cache["folioscope_swap_layout"]
-    except KeyError:
-        pass
-    import drgn
-    from drgn.helpers.linux.kconfig import get_kconfig
+    from folioscope.profile import profile
 
-    release = prog["init_uts_ns"].name.release.string_().decode()
-    arch = "x86_64" if prog.platform.arch == drgn.Architecture.X86_64 else "arm64"
-    cfg = {}
-    try:
-        kc = get_kconfig(prog)
-        for key, name in (
-            ("MIGRATION", "CONFIG_MIGRATION"),
-            ("DEVICE_PRIVATE", "CONFIG_DEVICE_PRIVATE"),
-            ("MEMORY_FAILURE", "CONFIG_MEMORY_FAILURE"),
-            ("PTE_MARKER", "CONFIG_PTE_MARKER"),
-            ("MEM_SOFT_DIRTY", "CONFIG_MEM_SOFT_DIRTY"),
-            ("USERFAULTFD", "CONFIG_HAVE_ARCH_USERFAULTFD_WP"),
-            ("THP_MIGRATION", "CONFIG_ARCH_ENABLE_THP_MIGRATION"),
-        ):
-            cfg[key] = kc.get(name) in ("y", "m")
-    except LookupError:
-        # No IKCONFIG: probe as the C engine does (src/profile.c).
-        def has(sym):
-            try:
-                prog.symbol(sym)
-                return True
-            except LookupError:
-                return False
-
-        cfg["MIGRATION"] = has("migrate_pages")
-        cfg["MEMORY_FAILURE"] = has("memory_failure")
-        cfg["DEVICE_PRIVATE"] = has("migrate_vma_setup")
-        cfg["USERFAULTFD"] = has("handle_userfault")
-        cfg["MEM_SOFT_DIRTY"] = has("clear_refs_write")
-        cfg["THP_MIGRATION"] = has("set_pmd_migration_entry")
-    try:
-        cfg["MIG_AD"] = bool(prog["swap_migration_ad_supported"].value_())
-    except (KeyError, LookupError):
-        cfg["MIG_AD"] = False
-    # MAX_PHYSMEM_BITS: 52 with 5-level x86_64 paging in use, else the
-    # 4-level 46 (arch/x86/include/asm/sparsemem.h); arm64 48.
-    pmb = None
-    if arch == "x86_64":
-        try:
-            pmb = 52 if prog["__pgtable_l5_enabled"].value_() else 46
-        except (KeyError, LookupError):
-            pmb = 46
-    layout = swap_layout_for(arch, release, cfg, pmb)
-    prog.cache["folioscope_swap_layout"] = layout
-    return layout
+    return profile(prog).swap
 
 
 def encode_swap_entry(layout: SwapLayout, type_: int, offset: int) -> int:
