@@ -158,6 +158,42 @@ static void evidence(struct fs_finding *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Entry-level checks report once per (check, folio): a split that produced
+ * 512 bad PTEs is one bug in one folio. The evidence names the first few
+ * entries and the count. Entries with no folio are reported one by one.
+ */
+#define ENTRY_EVIDENCE_MAX 3
+
+static struct fs_finding *add_entry(struct fs_scan *s, const struct check_def *d, const struct fs_scan_folio *sf,
+				    const struct fs_mapping *m)
+{
+	struct fs_finding *x;
+
+	if (sf) {
+		for (size_t i = 0; i < s->nfindings; i++) {
+			x = &s->findings[i];
+			if (x->id == d->id && x->pfn == sf->f.head_pfn && x->entries) {
+				x->entries++;
+				return x->entries <= ENTRY_EVIDENCE_MAX ? x : NULL;
+			}
+		}
+		x = add(s, d, sf->f.head_pfn, "folio pfn 0x%" PRIx64, sf->f.head_pfn);
+	} else {
+		x = add(s, d, 0, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
+	}
+	if (x)
+		x->entries = 1;
+	return x;
+}
+
+static void close_entry_groups(struct fs_scan *s)
+{
+	for (size_t i = 0; i < s->nfindings; i++)
+		if (s->findings[i].entries > ENTRY_EVIDENCE_MAX)
+			evidence(&s->findings[i], "%u entries in all", s->findings[i].entries);
+}
+
 /* "pid 38 0x100000000000 pmd device-private-read" for the first few entries */
 static void list_entries(struct fs_scan *s, struct fs_finding *f, int folio)
 {
@@ -233,10 +269,10 @@ static void check_folio_counts(struct fs_scan *s, int i)
 			const struct fs_mapping *m = &s->maps[k];
 			if (m->folio != i || m->seen_by_rmap)
 				continue;
-			x = add(s, &C_RMAP_INVISIBLE, f->head_pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-			evidence(x, "%s %s entry 0x%" PRIx64 " maps folio pfn 0x%" PRIx64 " (anon_vma 0x%" PRIx64
+			x = add_entry(s, &C_RMAP_INVISIBLE, sf, m);
+			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " maps folio pfn 0x%" PRIx64 " (anon_vma 0x%" PRIx64
 				 ", index 0x%" PRIx64 ") but no VMA in its anon_vma tree reaches it",
-				 fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind), m->e.raw, f->head_pfn,
+				 m->pid, m->vaddr, fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind), m->e.raw, f->head_pfn,
 				 f->mapping & ~s->mm.mapping_flags, f->index);
 		}
 	}
@@ -279,15 +315,16 @@ static void check_entries(struct fs_scan *s)
 		struct fs_finding *x;
 
 		if (e->kind == FS_ENT_UNKNOWN || e->extra_bits || (e->level == FS_LVL_PMD && e->pmd_invalid_kind)) {
-			x = add(s, &C_INVALID, sf ? sf->f.head_pfn : 0, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-			evidence(x, "%s entry 0x%" PRIx64 " decodes as %s (type %d)%s%s", fs_level_name(e->level), e->raw,
+			x = add_entry(s, &C_INVALID, sf, m);
+			evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " decodes as %s (type %d)%s%s", m->pid,
+				 m->vaddr, fs_level_name(e->level), e->raw,
 				 fs_entry_kind_name(e->kind), e->type, e->extra_bits ? ", reserved offset bits set" : "",
 				 e->pmd_invalid_kind ? ", a kind the kernel never puts in a PMD" : "");
 		}
 		if (e->kind == FS_ENT_PRESENT) {
-			x = add(s, &C_PRESENT_DEVICE, e->pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-			evidence(x, "%s entry 0x%" PRIx64 " maps pfn 0x%" PRIx64 " of a device-private pgmap",
-				 fs_level_name(e->level), e->raw, e->pfn);
+			x = add_entry(s, &C_PRESENT_DEVICE, sf, m);
+			evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " maps pfn 0x%" PRIx64
+				 " of a device-private pgmap", m->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn);
 			continue;
 		}
 		if (!sf)
@@ -295,30 +332,32 @@ static void check_entries(struct fs_scan *s)
 		if (fs_kind_is_device_private(e->kind)) {
 			const struct fs_pgmap *pm = fs_pgmap_of_pfn(s->pgmaps, e->pfn);
 			if (!sf->f.zone_device || !pm || !pm->is_private) {
-				x = add(s, &C_OUTSIDE, e->pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-				evidence(x, "%s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 ": zone %d%s, %s",
-					 fs_level_name(e->level), e->raw, e->pfn, sf->f.zone,
+				x = add_entry(s, &C_OUTSIDE, sf, m);
+				evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 ": zone %d%s, %s",
+					 m->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn, sf->f.zone,
 					 sf->f.zone_device ? " (ZONE_DEVICE)" : "",
 					 pm ? "pgmap is not MEMORY_DEVICE_PRIVATE" : "no pgmap covers it");
 			}
 			if (e->level == FS_LVL_PMD &&
 			    (e->pfn != sf->f.head_pfn || sf->f.order != 9 || (e->pfn & 511) || (m->vaddr & 0x1fffff))) {
-				x = add(s, &C_PMD_HEAD, sf->f.head_pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-				evidence(x, "PMD entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 "; folio head pfn 0x%" PRIx64
-					 " order %d%s", e->raw, e->pfn, sf->f.head_pfn, sf->f.order,
+				x = add_entry(s, &C_PMD_HEAD, sf, m);
+				evidence(x, "pid %d 0x%" PRIx64 " PMD entry 0x%" PRIx64 " -> pfn 0x%" PRIx64
+					 "; folio head pfn 0x%" PRIx64 " order %d%s", m->pid, m->vaddr, e->raw, e->pfn,
+					 sf->f.head_pfn, sf->f.order,
 					 e->pfn != sf->f.head_pfn ? " (entry points at a tail page)" : "");
 			}
 		}
 		if (fs_kind_is_device_exclusive(e->kind) && sf->f.zone_device) {
-			x = add(s, &C_EXCL_DEVICE, sf->f.head_pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-			evidence(x, "%s %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 " in pgmap 0x%" PRIx64,
-				 fs_level_name(e->level), fs_entry_kind_name(e->kind), e->raw, e->pfn, sf->pgmap);
+			x = add_entry(s, &C_EXCL_DEVICE, sf, m);
+			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 " in pgmap 0x%" PRIx64,
+				 m->pid, m->vaddr, fs_level_name(e->level), fs_entry_kind_name(e->kind), e->raw, e->pfn,
+				 sf->pgmap);
 		}
 		if (fs_kind_is_migration(e->kind) && !sf->f.locked) {
-			x = add(s, &C_MIGRATION_UNLOCKED, sf->f.head_pfn, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
-			evidence(x, "%s %s entry 0x%" PRIx64 " -> folio pfn 0x%" PRIx64 " (order %d, refcount %d) without PG_locked",
-				 fs_level_name(e->level), fs_entry_kind_name(e->kind), e->raw, sf->f.head_pfn,
-				 sf->f.order, sf->f.refcount);
+			x = add_entry(s, &C_MIGRATION_UNLOCKED, sf, m);
+			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " -> folio pfn 0x%" PRIx64
+				 " (order %d, refcount %d) without PG_locked", m->pid, m->vaddr, fs_level_name(e->level),
+				 fs_entry_kind_name(e->kind), e->raw, sf->f.head_pfn, sf->f.order, sf->f.refcount);
 		}
 	}
 }
@@ -404,6 +443,7 @@ void fs_scan_checks(struct fs_scan *s)
 		check_folio_counts(s, (int)i);
 		check_page_mapcounts(s, (int)i);
 	}
+	close_entry_groups(s);
 	check_pgmaps(s);
 	check_stale(s);
 	check_stuck(s);

@@ -395,6 +395,7 @@ int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile 
 			fs_scan_rmap(s, i);
 	fs_scan_stuck(s);
 	fs_scan_checks(s);
+	fs_scan_occupancy(s);
 	return 0;
 }
 
@@ -422,6 +423,8 @@ void fs_scan_free(struct fs_scan *s)
 		free(s->folios[i].page_ptes);
 	for (size_t i = 0; i < s->nerrors; i++)
 		free(s->errors[i]);
+	for (int i = 0; s->pgmaps && i < s->pgmaps->n; i++)
+		free(s->stats[i].cells);
 	free(s->errors);
 	free(s->stuck);
 	free(s->folios);
@@ -430,4 +433,67 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->findings);
 	free(s->pgmaps);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Offset of pfn along pgmap i's ranges, or -1. */
+static int64_t range_offset(const struct fs_pgmap *pm, uint64_t pfn)
+{
+	uint64_t base = 0;
+
+	for (int r = 0; r < pm->nr_range; r++) {
+		uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
+		if (pfn >= start && pfn <= end)
+			return (int64_t)(base + pfn - start);
+		base += end - start + 1;
+	}
+	return -1;
+}
+
+static void mark(struct fs_pgmap_stats *st, const struct fs_pgmap *pm, uint64_t pfn, uint64_t n, enum fs_cell c)
+{
+	for (uint64_t k = 0; k < n; k++) {
+		int64_t off = range_offset(pm, pfn + k);
+		if (off < 0)
+			continue;
+		uint64_t cell = (uint64_t)off / st->pages_per_cell;
+		if (cell < st->ncells && st->cells[cell] < c)
+			st->cells[cell] = (uint8_t)c;
+		/* jump to the next cell: one page per cell decides its state */
+		k += st->pages_per_cell - 1 - ((uint64_t)off % st->pages_per_cell);
+	}
+}
+
+void fs_scan_occupancy(struct fs_scan *s)
+{
+	for (int i = 0; i < s->pgmaps->n; i++) {
+		const struct fs_pgmap *pm = &s->pgmaps->map[i];
+		struct fs_pgmap_stats *st = &s->stats[i];
+		uint64_t pages = 0;
+
+		for (int r = 0; r < pm->nr_range; r++)
+			pages += (pm->range[r].end >> 12) - (pm->range[r].start >> 12) + 1;
+		if (!pages || !pm->is_private)
+			continue;
+		st->pages_per_cell = (pages + FS_MAX_CELLS - 1) / FS_MAX_CELLS;
+		st->ncells = (uint32_t)((pages + st->pages_per_cell - 1) / st->pages_per_cell);
+		free(st->cells);
+		st->cells = calloc(st->ncells, 1);
+		if (!st->cells)
+			return;
+		for (size_t f = 0; f < s->nfolios; f++) {
+			const struct fs_scan_folio *sf = &s->folios[f];
+			enum fs_cell c = FS_CELL_FREE;
+			if (sf->pgmap != pm->addr)
+				continue;
+			if (sf->f.refcount > 0)
+				c = FS_CELL_ALLOCATED;
+			if (sf->pte_maps || sf->pmd_maps)
+				c = FS_CELL_MAPPED;
+			for (size_t k = 0; k < s->nfindings; k++)
+				if (s->findings[k].pfn == sf->f.head_pfn && s->findings[k].severity >= FS_SEV_WARNING)
+					c = FS_CELL_SUSPICIOUS;
+			if (c != FS_CELL_FREE)
+				mark(st, pm, sf->f.head_pfn, sf->f.nr_pages, c);
+		}
+	}
 }

@@ -26,5 +26,7 @@ void fs_report_pgmap(FILE *out, const struct fs_pgmap *pm, bool json);
 /* one_folio: the view of `check PFN` / `rmap PFN` (no pgmap table). */
 void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose, bool one_folio);
 void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose);
+/* One self-contained HTML page (src/html.c). */
+void fs_report_scan_html(FILE *out, const struct fs_scan *s, const struct fs_profile *p);
 
 #endif

@@ -45,9 +45,18 @@ struct fs_scan_folio {
 	int *page_ptes;			/* PTE entries per page (large folios), or NULL */
 };
 
+/* Occupancy map cell states, worst wins (for the HTML report). */
+enum fs_cell { FS_CELL_FREE = 0, FS_CELL_ALLOCATED, FS_CELL_MAPPED, FS_CELL_SUSPICIOUS };
+#define FS_MAX_CELLS 4096
+
 struct fs_pgmap_stats {
 	uint64_t pages, allocated_pages, free_pages, folios, mapped_folios, large_folios;
 	int64_t expected_ref;		/* 1 + pages of allocated folios */
+	/* occupancy map along the pgmap's PFN ranges: cell i covers
+	 * pages_per_cell pages starting at range offset i * pages_per_cell */
+	uint8_t *cells;
+	uint32_t ncells;
+	uint64_t pages_per_cell;
 };
 
 enum fs_severity { FS_SEV_INFO, FS_SEV_WARNING, FS_SEV_ERROR };
@@ -61,6 +70,7 @@ struct fs_finding {
 	const char *next;		/* what to inspect next */
 	const char *bug;		/* matching bug class of docs/checks.md, or NULL */
 	uint64_t pfn;			/* folio head pfn when the subject is a folio */
+	unsigned int entries;		/* entry-level findings: entries grouped into this one */
 };
 
 /* A task sleeping uninterruptibly in a device-private wait site. */
@@ -113,6 +123,8 @@ int fs_scan_forward(struct fs_scan *s);
 int fs_scan_rmap(struct fs_scan *s, size_t folio_index);
 void fs_scan_checks(struct fs_scan *s);
 void fs_scan_stuck(struct fs_scan *s);
+/* Fill the occupancy maps from the folios and findings (after the checks). */
+void fs_scan_occupancy(struct fs_scan *s);
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
 const char *fs_severity_name(enum fs_severity s);
 void fs_scan_error(struct fs_scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,7 @@
  * and the findings, as text tables or one JSON document
  * (docs/json-schema.md, "scan document").
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static int run(int argc, char **argv, enum mode mode)
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_common c = { 0 };
@@ -51,6 +53,7 @@ static int run(int argc, char **argv, enum mode mode)
 	struct fs_target *t;
 	struct fs_scan s;
 	bool verbose = false, has_pfn = false;
+	const char *html = NULL;
 	uint64_t v = 0;
 	char err[512];
 	int opt, rc;
@@ -61,6 +64,7 @@ static int run(int argc, char **argv, enum mode mode)
 			continue;
 		switch (opt) {
 		case 'v': verbose = true; break;
+		case OPT_HTML: html = optarg; break;
 		case 'h': fputs(scan_help, stdout); return FS_EXIT_OK;
 		default: fputs(scan_help, stderr); return FS_EXIT_ERROR;
 		}
@@ -100,6 +104,22 @@ static int run(int argc, char **argv, enum mode mode)
 		fs_scan_free(&s);
 		cli_close(t, &p);
 		return FS_EXIT_ERROR;
+	}
+	if (html) {
+		FILE *f = fopen(html, "w");
+		if (!f) {
+			cli_error("--html %s: %s", html, strerror(errno));
+			fs_scan_free(&s);
+			cli_close(t, &p);
+			return FS_EXIT_ERROR;
+		}
+		fs_report_scan_html(f, &s, &p);
+		if (fclose(f)) {
+			cli_error("--html %s: %s", html, strerror(errno));
+			fs_scan_free(&s);
+			cli_close(t, &p);
+			return FS_EXIT_ERROR;
+		}
 	}
 	if (c.json)
 		fs_report_scan_json(stdout, &s, &p, verbose);
