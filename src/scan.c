@@ -305,19 +305,41 @@ int fs_scan_forward(struct fs_scan *s)
 
 /* --- device pages ----------------------------------------------------- */
 
+/* struct pages are read in batches: one read per 64 pages instead of one
+ * per page (the whole-dump scan touches every device page). */
+#define PAGE_BATCH 64
+
 static void scan_pgmap_pages(struct fs_scan *s, int pi)
 {
 	const struct fs_pgmap *pm = &s->pgmaps->map[pi];
 	struct fs_pgmap_stats *st = &s->stats[pi];
+	unsigned char *batch = malloc(PAGE_BATCH * s->mm.page_size);
 
+	if (!batch) {
+		fs_scan_error(s, "out of memory scanning pgmap 0x%" PRIx64, pm->addr);
+		return;
+	}
 	st->expected_ref = 1;	/* the pgmap's own reference, memremap_pages() */
 	for (int r = 0; r < pm->nr_range; r++) {
 		uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
-		uint64_t pfn = start;
+		uint64_t pfn = start, bstart = 0, bcount = 0;
 
 		while (pfn <= end) {
 			struct fs_folio f;
-			if (fs_folio_read(s->t, s->p, &s->mm, pfn, &f)) {
+			int rc;
+
+			if (pfn < bstart || pfn >= bstart + bcount) {
+				bstart = pfn;
+				bcount = end - pfn + 1 < PAGE_BATCH ? end - pfn + 1 : PAGE_BATCH;
+				if (fs_read_kva(s->t, s->p, fs_pfn_to_page(&s->mm, pfn), batch, bcount * s->mm.page_size))
+					bcount = 0;	/* fall back to page-by-page reads below */
+			}
+			if (bcount)
+				rc = fs_folio_from_image(s->t, s->p, &s->mm, pfn,
+							 batch + (pfn - bstart) * s->mm.page_size, &f);
+			else
+				rc = fs_folio_read(s->t, s->p, &s->mm, pfn, &f);
+			if (rc) {
 				fs_scan_error(s, "pgmap 0x%" PRIx64 " pfn 0x%" PRIx64 ": %s", pm->addr, pfn,
 					      fs_target_error(s->t));
 				pfn++;
@@ -353,6 +375,7 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 			pfn++;
 		}
 	}
+	free(batch);
 }
 
 static int setup(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen)
