@@ -129,13 +129,14 @@ class Finding:
     ``subject`` ("folio pfn 0x…", "pgmap 0x…", "pid 38 0x…"), ``evidence``,
     ``next``, ``bug`` (bug class or None), ``pfn`` (folio head pfn or 0)."""
 
-    __slots__ = ("id", "severity", "title", "subject", "evidence", "next", "bug", "pfn")
+    __slots__ = ("id", "severity", "title", "subject", "evidence", "next", "bug", "pfn", "entries")
 
     def __init__(self, d: CheckDef, pfn: int, subject: str) -> None:
         self.id, self.severity, self.title, self.next, self.bug = d.id, d.severity, d.title, d.next, d.bug
         self.subject = subject
         self.pfn = pfn
         self.evidence = ""
+        self.entries = 0  # entry-level findings: entries grouped into this one
 
     def add(self, text: str) -> None:
         self.evidence = f"{self.evidence}; {text}" if self.evidence else text
@@ -477,6 +478,29 @@ class Scan:
         self.findings.append(f)
         return f
 
+    # Entry-level checks report once per (check, folio): a split that
+    # produced 512 bad PTEs is one bug in one folio; the evidence names the
+    # first few entries and the count. Entries with no folio are reported
+    # one by one (src/check.c add_entry, ENTRY_EVIDENCE_MAX).
+    _ENTRY_EVIDENCE_MAX = 3
+
+    def _add_entry(self, cid: str, sf: Optional[ScanFolio], m: Mapping) -> Optional[Finding]:
+        if sf is not None:
+            for x in self.findings:
+                if x.id == cid and x.pfn == sf.f.head_pfn and x.entries:
+                    x.entries += 1
+                    return x if x.entries <= self._ENTRY_EVIDENCE_MAX else None
+            x = self._add(cid, sf.f.head_pfn, f"folio pfn {sf.f.head_pfn:#x}")
+        else:
+            x = self._add(cid, 0, f"pid {m.pid} {m.vaddr:#x}")
+        x.entries = 1
+        return x
+
+    def _close_entry_groups(self) -> None:
+        for x in self.findings:
+            if x.entries > self._ENTRY_EVIDENCE_MAX:
+                x.add(f"{x.entries} entries in all")
+
     def _list_entries(self, x: Finding, i: int) -> None:
         shown = total = 0
         for m in self.maps:
@@ -493,16 +517,19 @@ class Scan:
         for m in self.maps:
             e = m.e
             sf = self.folios[m.folio] if m.folio >= 0 else None
-            subj = f"pid {m.pid} {m.vaddr:#x}"
+            who = f"pid {m.pid} {m.vaddr:#x}"
             invalid_pmd = e.level == "pmd" and e.valid_at_pmd is False
             if e.kind == "unknown" or e.reserved_bits or invalid_pmd:
-                x = self._add("FS-INVALID-ENTRY", sf.f.head_pfn if sf else 0, subj)
-                x.add(f"{e.level} entry {e.raw:#x} decodes as {e.kind} (type {e.type if e.type is not None else -1})"
-                      f"{', reserved offset bits set' if e.reserved_bits else ''}"
-                      f"{', a kind the kernel never puts in a PMD' if invalid_pmd else ''}")
+                x = self._add_entry("FS-INVALID-ENTRY", sf, m)
+                if x:
+                    x.add(f"{who} {e.level} entry {e.raw:#x} decodes as {e.kind} (type "
+                          f"{e.type if e.type is not None else -1})"
+                          f"{', reserved offset bits set' if e.reserved_bits else ''}"
+                          f"{', a kind the kernel never puts in a PMD' if invalid_pmd else ''}")
             if e.kind == "present":
-                x = self._add("FS-PRESENT-DEVICE-PAGE", e.pfn, subj)
-                x.add(f"{e.level} entry {e.raw:#x} maps pfn {e.pfn:#x} of a device-private pgmap")
+                x = self._add_entry("FS-PRESENT-DEVICE-PAGE", sf, m)
+                if x:
+                    x.add(f"{who} {e.level} entry {e.raw:#x} maps pfn {e.pfn:#x} of a device-private pgmap")
                 continue
             if sf is None:
                 continue
@@ -510,21 +537,25 @@ class Scan:
             if e.kind.startswith("device-private"):
                 pm = self.pgmap_of_pfn(e.pfn)
                 if not f.zone_device or pm is None or not pm.is_private:
-                    x = self._add("FS-DEVICE-ENTRY-OUTSIDE-PGMAP", e.pfn, subj)
-                    x.add(f"{e.level} entry {e.raw:#x} -> pfn {e.pfn:#x}: zone {f.zone}"
-                          f"{' (ZONE_DEVICE)' if f.zone_device else ''}, "
-                          f"{'pgmap is not MEMORY_DEVICE_PRIVATE' if pm else 'no pgmap covers it'}")
+                    x = self._add_entry("FS-DEVICE-ENTRY-OUTSIDE-PGMAP", sf, m)
+                    if x:
+                        x.add(f"{who} {e.level} entry {e.raw:#x} -> pfn {e.pfn:#x}: zone {f.zone}"
+                              f"{' (ZONE_DEVICE)' if f.zone_device else ''}, "
+                              f"{'pgmap is not MEMORY_DEVICE_PRIVATE' if pm else 'no pgmap covers it'}")
                 if e.level == "pmd" and (e.pfn != f.head_pfn or f.order != 9 or e.pfn & 511 or m.vaddr & 0x1FFFFF):
-                    x = self._add("FS-PMD-NOT-HEAD", f.head_pfn, subj)
-                    x.add(f"PMD entry {e.raw:#x} -> pfn {e.pfn:#x}; folio head pfn {f.head_pfn:#x} order {f.order}"
-                          f"{' (entry points at a tail page)' if e.pfn != f.head_pfn else ''}")
+                    x = self._add_entry("FS-PMD-NOT-HEAD", sf, m)
+                    if x:
+                        x.add(f"{who} PMD entry {e.raw:#x} -> pfn {e.pfn:#x}; folio head pfn {f.head_pfn:#x} "
+                              f"order {f.order}{' (entry points at a tail page)' if e.pfn != f.head_pfn else ''}")
             if e.kind.startswith("device-exclusive") and f.zone_device:
-                x = self._add("FS-EXCLUSIVE-DEVICE-PAGE", f.head_pfn, subj)
-                x.add(f"{e.level} {e.kind} entry {e.raw:#x} -> pfn {e.pfn:#x} in pgmap {sf.pgmap:#x}")
+                x = self._add_entry("FS-EXCLUSIVE-DEVICE-PAGE", sf, m)
+                if x:
+                    x.add(f"{who} {e.level} {e.kind} entry {e.raw:#x} -> pfn {e.pfn:#x} in pgmap {sf.pgmap:#x}")
             if e.kind.startswith("migration") and not f.locked:
-                x = self._add("FS-MIGRATION-UNLOCKED", f.head_pfn, subj)
-                x.add(f"{e.level} {e.kind} entry {e.raw:#x} -> folio pfn {f.head_pfn:#x} (order {f.order}, "
-                      f"refcount {f.refcount}) without PG_locked")
+                x = self._add_entry("FS-MIGRATION-UNLOCKED", sf, m)
+                if x:
+                    x.add(f"{who} {e.level} {e.kind} entry {e.raw:#x} -> folio pfn {f.head_pfn:#x} (order "
+                          f"{f.order}, refcount {f.refcount}) without PG_locked")
 
     def _check_folio_counts(self, i: int) -> None:
         sf = self.folios[i]
@@ -566,8 +597,10 @@ class Scan:
             for m in self.maps:
                 if m.folio != i or m.seen_by_rmap:
                     continue
-                x = self._add("FS-RMAP-INVISIBLE", f.head_pfn, f"pid {m.pid} {m.vaddr:#x}")
-                x.add(f"{m.e.level} {m.e.kind} entry {m.e.raw:#x} maps folio pfn {f.head_pfn:#x} (anon_vma "
+                x = self._add_entry("FS-RMAP-INVISIBLE", sf, m)
+                if x is None:
+                    continue
+                x.add(f"pid {m.pid} {m.vaddr:#x} {m.e.level} {m.e.kind} entry {m.e.raw:#x} maps folio pfn {f.head_pfn:#x} (anon_vma "
                       f"{f.mapping & ~self.L.mapping_flags:#x}, index {f.index:#x}) but no VMA in its anon_vma "
                       f"tree reaches it")
 
@@ -650,6 +683,7 @@ class Scan:
         for i in range(len(self.folios)):
             self._check_folio_counts(i)
             self._check_page_mapcounts(i)
+        self._close_entry_groups()
         self._check_pgmaps()
         self._check_stale()
         self._check_stuck()
