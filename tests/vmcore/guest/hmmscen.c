@@ -101,6 +101,7 @@ struct prec {
 
 struct folio_note {
 	uint64_t head_pfn;
+	uint64_t entry_pfn;	/* PFN the PMD entry names (== head_pfn on a sane kernel) */
 	int order;
 	char where[64];
 };
@@ -410,8 +411,16 @@ static void migrate(struct rrec *r, uint64_t start, uint64_t end)
 		if (board->nf < MAXF && (pm & PM_SWAP)) {
 			struct folio_note *f = &board->f[board->nf++];
 
-			f->head_pfn = (pm & PM_PFN_MASK) >> 5;
+			/* A PMD-order folio is naturally aligned: its head is the
+			 * entry's PFN rounded down. The entry should name the head
+			 * itself (zoo/pmd-tail makes it name a tail page). */
+			f->entry_pfn = (pm & PM_PFN_MASK) >> 5;
 			f->order = 9;
+			f->head_pfn = f->entry_pfn & ~((1UL << f->order) - 1);
+			if (f->entry_pfn != f->head_pfn)
+				note("%s+0x%" PRIx64 ": the PMD entry names PFN 0x%" PRIx64 ", not the head "
+				     "0x%" PRIx64 " of its order-9 folio", r->name, a - r->start,
+				     f->entry_pfn, f->head_pfn);
 			snprintf(f->where, sizeof(f->where), "%s+0x%" PRIx64, r->name, a - r->start);
 		}
 	}
@@ -902,8 +911,11 @@ static void print_manifest(void)
 					maps++;
 				}
 			}
-		fprintf(o, "%s\n    {\"head_pfn\": \"0x%" PRIx64 "\", \"order_at_migration\": %d, "
-			"\"where\": ", i ? "," : "", f->head_pfn, f->order);
+		fprintf(o, "%s\n    {\"head_pfn\": \"0x%" PRIx64 "\", \"order_at_migration\": %d, ",
+			i ? "," : "", f->head_pfn, f->order);
+		if (f->entry_pfn != f->head_pfn)
+			fprintf(o, "\"pmd_entry_pfn\": \"0x%" PRIx64 "\", ", f->entry_pfn);
+		fprintf(o, "\"where\": ");
 		json_str(o, f->where);
 		fprintf(o, ", \"mappings\": %d, \"expect_refcount\": %d}", maps, maps);
 	}
