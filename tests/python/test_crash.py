@@ -3,9 +3,10 @@
 commands decode what crash's vtop cannot, and fscan agrees with the CLI's
 scan on the same dump (same entries, same findings).
 
-Pairs (see docs/crash.md for why others do not work):
-  crash 8.0.2 (Debian 12)  x 6.12 dumps  (needs --no_kmem_cache: 6.12 slab)
-  crash 9 (tests/crash/crash-bin 9, built from Debian's source) x 7.2 dumps"""
+Pairs (docs/crash.md): crash 8.0.2 (Debian 12) with 6.1 and 6.12 dumps,
+crash 9 (tests/crash/crash-bin 9, built from Debian's source) with 6.1, 6.12
+and 7.2 dumps. crash 8 refuses 7.x. Both need --no_kmem_cache on these 6.x
+slab layouts and crash 9 --no_modules on module-less kernels."""
 import json
 import os
 import subprocess
@@ -15,7 +16,10 @@ import pytest
 
 from conftest import REPO, lab_fixture, manifest, run
 
-PAIRS = [("8", "6.12", ["--no_kmem_cache"]), ("9", "7.2", ["--no_modules"])]
+PAIRS = [("8", "6.1", ["--no_kmem_cache"]), ("8", "6.12", ["--no_kmem_cache"]),
+         ("9", "6.1", ["--no_kmem_cache", "--no_modules"]), ("9", "6.12", ["--no_kmem_cache", "--no_modules"]),
+         ("9", "7.2", ["--no_modules"])]
+PAIR_IDS = [f"crash{c}-{k}" for c, k, _ in PAIRS]
 
 
 def crash_bin(major):
@@ -42,7 +46,7 @@ def session(major, extra, fx, dump, commands, tmp_path):
     return r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=["crash8-6.12", "crash9-7.2"])
+@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=PAIR_IDS)
 def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, tmp_path):
     fx = lab_fixture(kernel, "thp-device-shared")
     out_json = tmp_path / "fscan.json"
@@ -59,7 +63,8 @@ def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, tmp_path):
     assert ext["findings"] == []
 
 
-@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=["crash8-6.12", "crash9-7.2"])
+@pytest.mark.parametrize("major,kernel,extra", [p for p in PAIRS if p[1] in ("6.12", "7.2")],
+                         ids=[i for i, p in zip(PAIR_IDS, PAIRS) if p[1] in ("6.12", "7.2")])
 def test_swapent_frmap_folio(major, kernel, extra, tmp_path):
     fx = lab_fixture(kernel, "thp-device-shared")
     m = manifest(fx)
