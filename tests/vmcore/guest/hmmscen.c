@@ -1234,11 +1234,38 @@ static void sc_pgmap_hang(void)
 	     "waits on pgmap->done of the chunk holding PFN 0x%" PRIx64, t->comm, pid, wchan, dev_pfn);
 }
 
+/*
+ * Device folios freed by munmap while the device stays: a device THP and 8
+ * order-0 device pages are migrated and then unmapped whole, so their last
+ * reference goes (free_zone_device_folio(), test_hmm puts them on its free
+ * lists); 8 more device pages stay mapped. device_folios records the freed
+ * THP (expect_refcount 0).
+ */
+static void sc_device_freed(void)
+{
+	struct rrec *t = region("freed-thp", 0, PMD_SIZE, 1,
+				"device THP migrated, then the whole region munmapped: the folio is freed");
+	struct rrec *s = region("freed-small", 1, 8 * PAGE, 0,
+				"8 order-0 device pages migrated, then munmapped: freed");
+	struct rrec *k = region("kept-small", 2, 8 * PAGE, 0,
+				"8 order-0 device pages migrated and kept: device-private-write PTEs");
+
+	touch(t);
+	touch(s);
+	touch(k);
+	migrate(t, t->start, t->end);
+	migrate(s, s->start, s->end);
+	migrate(k, k->start, k->end);
+	do_munmap(t, t->start, t->end);
+	do_munmap(s, s->start, s->end);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } scenarios[] = {
 	{ "pgmap-hang", sc_pgmap_hang },
+	{ "device-freed", sc_device_freed },
 	{ "thp-device", sc_thp_device },
 	{ "thp-device-shared", sc_thp_device_shared },
 	{ "thp-device-split", sc_thp_device_split },
