@@ -68,7 +68,7 @@ static const struct check_def C_OUTSIDE = { "FS-DEVICE-ENTRY-OUTSIDE-PGMAP", FS_
 static const struct check_def C_WRITE_SHARED = { "FS-WRITE-ENTRY-SHARED", FS_SEV_ERROR,
 	"a writable device-private entry maps a folio that several processes map",
 	"fork must turn writable device-private entries into read entries in both processes (copy_nonpresent_pte / copy_huge_pmd)",
-	"B2: remove_migration_pmd() lost or forged the write bit" };
+	"B2: the write bit forged or kept (remove_migration_pmd(), copy_huge_pmd())" };
 static const struct check_def C_MIGRATION_UNLOCKED = { "FS-MIGRATION-UNLOCKED", FS_SEV_WARNING,
 	"a migration entry points at a folio that is not locked",
 	"a migration holds the folio lock until it removes its entries: an unlocked folio means the entry was left behind (tasks touching it wait forever in migration_entry_wait)",
@@ -78,8 +78,8 @@ static const struct check_def C_FREE_MAPPED = { "FS-FREE-PAGE-MAPPED", FS_SEV_ER
 	"the folio was freed while mapped: look for an extra put or a missed unmap",
 	"B7/B8: device folio freed while still referenced" };
 static const struct check_def C_TAIL_REF = { "FS-STALE-COMPOUND", FS_SEV_ERROR,
-	"device page carries compound metadata of another folio",
-	"a device folio was reused at another order without being reinitialised",
+	"a free device folio still carries state of its last use (mapping or mapcount)",
+	"free_zone_device_folio() must clear it; a folio freed or reused without being reinitialised keeps it",
 	"B8/B15: \"mm/zone_device: Reinitialize large zone device private folios\"" };
 static const struct check_def C_DEFERRED = { "FS-DEFERRED-SPLIT-DEVICE", FS_SEV_ERROR,
 	"a device-private folio is on a deferred-split queue",
@@ -224,10 +224,10 @@ static void check_folio_counts(struct fs_scan *s, int i)
 
 	if (!f->zone_device)
 		return;	/* ordinary folios are mapped by more than we record */
-	if (f->folio_mapcount < 0 || (f->has_large && f->entire_mapcount < 0)) {
+	if (f->folio_mapcount < 0 || (f->has_large && (f->entire_mapcount < 0 || f->nr_pages_mapped_raw < 0))) {
 		x = add(s, &C_NEGATIVE, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
-		evidence(x, "folio mapcount %d, entire mapcount %d, refcount %d", f->folio_mapcount,
-			 f->entire_mapcount, f->refcount);
+		evidence(x, "folio mapcount %d, entire mapcount %d, _nr_pages_mapped %d, refcount %d",
+			 f->folio_mapcount, f->entire_mapcount, f->nr_pages_mapped_raw, f->refcount);
 	}
 	if (f->refcount <= 0 && entries > 0) {
 		x = add(s, &C_FREE_MAPPED, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
@@ -250,9 +250,12 @@ static void check_folio_counts(struct fs_scan *s, int i)
 		evidence(x, "entire_mapcount %d, found %d PMD entries", f->entire_mapcount, sf->pmd_maps);
 		list_entries(s, x, i);
 	}
-	if (f->refcount >= 0 && f->refcount < entries) {
+	/* every mapping, counted by the page tables or by the folio itself,
+	 * holds a reference: refcount >= max(entries, folio_mapcount) */
+	if (f->refcount >= 0 && (f->refcount < entries || f->refcount < f->folio_mapcount)) {
 		x = add(s, &C_REFCOUNT, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
-		evidence(x, "refcount %d, %d entries (each holds a reference)", f->refcount, entries);
+		evidence(x, "refcount %d, folio_mapcount %d, %d entries (each mapping holds a reference)", f->refcount,
+			 f->folio_mapcount, entries);
 		list_entries(s, x, i);
 	}
 	if (sf->write_maps > 0 && sf->nmm > 1) {
@@ -371,16 +374,26 @@ static void check_pgmaps(struct fs_scan *s)
 		const struct fs_pgmap_stats *st = &s->stats[i];
 		struct fs_finding *x;
 
+		int64_t expected = st->expected_ref;
+		bool dead = pm->ref.mode == FS_REF_DEAD;
+
 		if (!pm->is_private || pm->ref_err[0] || pm->ref.mode == FS_REF_EXITED)
 			continue;
-		if (pm->ref.value != st->expected_ref) {
+		/* memunmap_pages() kills the ref, which drops the initial
+		 * reference (mm/memremap.c, lib/percpu-refcount.c
+		 * percpu_ref_kill_and_confirm), then waits for zero: a dead ref
+		 * should hold exactly the pages still allocated. */
+		if (dead)
+			expected -= 1;
+		if (pm->ref.value != expected) {
 			x = add(s, &C_PGMAP_REF, 0, "pgmap 0x%" PRIx64, pm->addr);
-			evidence(x, "percpu_ref %" PRId64 " (%s), expected %" PRId64 " = 1 + %" PRIu64
+			evidence(x, "percpu_ref %" PRId64 " (%s), expected %" PRId64 " = %s%" PRIu64
 				 " pages in %" PRIu64 " allocated folios; difference %+" PRId64,
-				 pm->ref.value, fs_ref_mode_name(pm->ref.mode), st->expected_ref, st->allocated_pages,
-				 st->folios, pm->ref.value - st->expected_ref);
-			if (pm->ref.mode == FS_REF_DEAD)
-				evidence(x, "the ref is dead: memunmap_pages() is waiting for it to reach zero");
+				 pm->ref.value, fs_ref_mode_name(pm->ref.mode), expected, dead ? "" : "1 + ",
+				 st->allocated_pages, st->folios, pm->ref.value - expected);
+			if (dead)
+				evidence(x, "the ref is dead (its initial reference dropped): memunmap_pages() "
+					 "is waiting for it to reach zero");
 		}
 	}
 }

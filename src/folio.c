@@ -239,6 +239,7 @@ int fs_folio_from_image(struct fs_target *t, const struct fs_profile *p, const s
 			f->entire_mapcount = rd32(second, F1(mm->total_mapcount)) + 1;
 		if (mm->nr_pages_mapped != FS_NOFIELD) {
 			uint32_t n = (uint32_t)rd32(second, F1(mm->nr_pages_mapped));
+			f->nr_pages_mapped_raw = (int32_t)n;
 			f->entirely_mapped_flag = mm->entirely_mapped && (n & mm->entirely_mapped);
 			f->nr_pages_mapped = (int)(mm->entirely_mapped ? (n & (mm->entirely_mapped - 1)) : n);
 		}

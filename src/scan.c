@@ -347,7 +347,10 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 			}
 			st->pages++;
 			if (f.tail) {
-				/* reached only when its head lies outside the range walked so far */
+				/* tails of free large folios (7.2 keeps a freed folio's
+				 * order until it is reused) count as free pages */
+				if (f.refcount == 0)
+					st->free_pages++;
 				pfn++;
 				continue;
 			}

@@ -306,7 +306,8 @@ class FolioInfo:
     __slots__ = (
         "pfn", "page", "head_page", "head_pfn", "tail", "order", "nr_pages", "flags", "head_flags",
         "zone", "zone_device", "refcount", "page_mapcount", "has_large", "large_mapcount",
-        "entire_mapcount", "nr_pages_mapped", "entirely_mapped_flag", "pincount", "mm_ids", "mapping",
+        "entire_mapcount", "nr_pages_mapped", "nr_pages_mapped_raw", "entirely_mapped_flag", "pincount", "mm_ids",
+        "mapping",
         "index", "pgmap", "anon", "ksm", "locked", "anon_exclusive", "head_flag", "on_deferred_list",
         "folio_mapcount",
     )
@@ -405,6 +406,7 @@ def snapshot(prog: Program, pfn: int, img: bytes, off: int = 0, get: Optional[Re
             f.entire_mapcount = _i32(sec, f1(L.total_mapcount)) + 1
         if L.nr_pages_mapped is not None:
             n = _i32(sec, f1(L.nr_pages_mapped)) & 0xFFFFFFFF
+            f.nr_pages_mapped_raw = n - (1 << 32) if n >= (1 << 31) else n
             f.entirely_mapped_flag = bool(L.entirely_mapped and n & L.entirely_mapped)
             n = n & (L.entirely_mapped - 1) if L.entirely_mapped else n
             f.nr_pages_mapped = n - (1 << 32) if n >= (1 << 31) else n

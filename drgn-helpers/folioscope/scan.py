@@ -82,7 +82,7 @@ CHECKS: Dict[str, CheckDef] = {c.id: c for c in (
        "the PFN is not device-private memory: a corrupt entry, a wrong swap-type table, or a pgmap already torn down"),
     _c("FS-WRITE-ENTRY-SHARED", "error", "a writable device-private entry maps a folio that several processes map",
        "fork must turn writable device-private entries into read entries in both processes (copy_nonpresent_pte / copy_huge_pmd)",
-       "B2: remove_migration_pmd() lost or forged the write bit"),
+       "B2: the write bit forged or kept (remove_migration_pmd(), copy_huge_pmd())"),
     _c("FS-MIGRATION-UNLOCKED", "warning", "a migration entry points at a folio that is not locked",
        "a migration holds the folio lock until it removes its entries: an unlocked folio means the entry was left behind (tasks touching it wait forever in migration_entry_wait)",
        "B1: migrate_vma collection left a migration PTE behind"),
@@ -90,8 +90,8 @@ CHECKS: Dict[str, CheckDef] = {c.id: c for c in (
        "a page-table entry points at a device page whose folio is free (refcount 0)",
        "the folio was freed while mapped: look for an extra put or a missed unmap",
        "B7/B8: device folio freed while still referenced"),
-    _c("FS-STALE-COMPOUND", "error", "device page carries compound metadata of another folio",
-       "a device folio was reused at another order without being reinitialised",
+    _c("FS-STALE-COMPOUND", "error", "a free device folio still carries state of its last use (mapping or mapcount)",
+       "free_zone_device_folio() must clear it; a folio freed or reused without being reinitialised keeps it",
        "B8/B15: \"mm/zone_device: Reinitialize large zone device private folios\""),
     _c("FS-DEFERRED-SPLIT-DEVICE", "error", "a device-private folio is on a deferred-split queue",
        "device-private folios do not support deferred splitting (__folio_remove_rmap excludes them in 7.2)",
@@ -298,6 +298,10 @@ class Scan:
         for f in device_private_folio_infos(self.prog, pm.obj, errs):
             pm.pages += 1
             if f.tail:
+                # tails of free large folios (7.2 keeps a freed folio's order
+                # until it is reused) count as free pages
+                if f.refcount == 0:
+                    pm.free_pages += 1
                 continue
             if f.refcount > 0:
                 nr = f.nr_pages
@@ -565,9 +569,10 @@ class Scan:
         if not f.zone_device:
             return
         subj = f"folio pfn {f.head_pfn:#x}"
-        if f.folio_mapcount < 0 or (f.has_large and f.entire_mapcount < 0):
+        if f.folio_mapcount < 0 or (f.has_large and (f.entire_mapcount < 0 or f.nr_pages_mapped_raw < 0)):
             x = self._add("FS-NEGATIVE-MAPCOUNT", f.head_pfn, subj)
-            x.add(f"folio mapcount {f.folio_mapcount}, entire mapcount {f.entire_mapcount}, refcount {f.refcount}")
+            x.add(f"folio mapcount {f.folio_mapcount}, entire mapcount {f.entire_mapcount}, "
+                  f"_nr_pages_mapped {f.nr_pages_mapped_raw}, refcount {f.refcount}")
         if f.refcount <= 0 and entries > 0:
             x = self._add("FS-FREE-PAGE-MAPPED", f.head_pfn, subj)
             x.add(f"refcount {f.refcount}, {entries} entries map it")
@@ -582,9 +587,12 @@ class Scan:
             x = self._add("FS-ENTIRE-MAPCOUNT", f.head_pfn, subj)
             x.add(f"entire_mapcount {f.entire_mapcount}, found {sf.pmd_maps} PMD entries")
             self._list_entries(x, i)
-        if f.refcount >= 0 and f.refcount < entries:
+        # every mapping, counted by the page tables or by the folio itself,
+        # holds a reference: refcount >= max(entries, folio_mapcount)
+        if f.refcount >= 0 and (f.refcount < entries or f.refcount < f.folio_mapcount):
             x = self._add("FS-REFCOUNT", f.head_pfn, subj)
-            x.add(f"refcount {f.refcount}, {entries} entries (each holds a reference)")
+            x.add(f"refcount {f.refcount}, folio_mapcount {f.folio_mapcount}, {entries} entries "
+                  f"(each mapping holds a reference)")
             self._list_entries(x, i)
         if sf.write_maps > 0 and len(sf.mms) > 1:
             x = self._add("FS-WRITE-ENTRY-SHARED", f.head_pfn, subj)
@@ -640,13 +648,19 @@ class Scan:
         for pm in self.pgmaps:
             if not pm.is_private or pm.ref_err or pm.ref.mode == "exited":
                 continue
-            if pm.ref.value != pm.expected_ref:
+            # memunmap_pages() kills the ref, which drops the initial
+            # reference (lib/percpu-refcount.c percpu_ref_kill_and_confirm),
+            # then waits for zero: a dead ref holds just the allocated pages
+            dead = pm.ref.mode == "dead"
+            expected = pm.expected_ref - 1 if dead else pm.expected_ref
+            if pm.ref.value != expected:
                 x = self._add("FS-PGMAP-REF", 0, f"pgmap {pm.addr:#x}")
-                d = pm.ref.value - pm.expected_ref
-                x.add(f"percpu_ref {pm.ref.value} ({pm.ref.mode}), expected {pm.expected_ref} = 1 + "
+                d = pm.ref.value - expected
+                x.add(f"percpu_ref {pm.ref.value} ({pm.ref.mode}), expected {expected} = {'' if dead else '1 + '}"
                       f"{pm.allocated_pages} pages in {pm.folios} allocated folios; difference {d:+d}")
-                if pm.ref.mode == "dead":
-                    x.add("the ref is dead: memunmap_pages() is waiting for it to reach zero")
+                if dead:
+                    x.add("the ref is dead (its initial reference dropped): memunmap_pages() "
+                          "is waiting for it to reach zero")
 
     def _check_stale(self) -> None:
         mapped = {m.folio for m in self.maps}

@@ -69,6 +69,7 @@ struct fs_folio {
 	int large_mapcount;		/* _large_mapcount + 1 (6.11+) or total (6.1) */
 	int entire_mapcount;		/* _entire_mapcount + 1 */
 	int nr_pages_mapped;		/* _nr_pages_mapped without ENTIRELY_MAPPED */
+	int nr_pages_mapped_raw;	/* as stored (negative: corrupt) */
 	bool entirely_mapped_flag;
 	int pincount;
 	uint64_t mm_ids;

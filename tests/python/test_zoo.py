@@ -14,12 +14,16 @@ from conftest import REPO, lab_fixture, manifest, run
 # Findings a zoo bug legitimately causes besides its primary one.
 CONSEQUENCES = {
     # skipping the rmap removal on zap leaves every page's own mapcount high too
-    "zap-skip-rmap": {"FS-PAGE-MAPCOUNT"},
+    "zap-skip-rmap": {"FS-PAGE-MAPCOUNT", "FS-REFCOUNT"},
+    # refcount (put per zap) falls below the mapcount the skipped removal left
+    # (listed above); a double removal leaves the folio mapcount off as well
+    "split-double-rmap": {"FS-MAPCOUNT"},
 }
 # Findings that must appear besides the primary one.
 REQUIRED = {
     # rmmod test_hmm hangs in memunmap_pages() on the leaked reference
     ("pgmap-hang", "pgmap-ref-leak"): {"FS-STUCK-TASK"},
+    ("pgmap-hang", "pgmap-ref-leak-module"): {"FS-STUCK-TASK"},
 }
 
 
