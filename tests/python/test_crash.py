@@ -3,10 +3,13 @@
 commands decode what crash's vtop cannot, and fscan agrees with the CLI's
 scan on the same dump (same entries, same findings).
 
-Pairs (docs/crash.md): crash 8.0.2 (Debian 12) with 6.1 and 6.12 dumps,
-crash 9 (tests/crash/crash-bin 9, built from Debian's source) with 6.1, 6.12
-and 7.2 dumps. crash 8 refuses 7.x. Both need --no_kmem_cache on these 6.x
-slab layouts and crash 9 --no_modules on module-less kernels."""
+Pairs (docs/crash.md): crash 8.0.2 (Debian 12) with 6.1 dumps, crash 9
+(tests/crash/crash-bin 9, built from Debian's source) with 6.1, 6.12 and 7.2
+dumps. crash 8 refuses 7.x, and on 6.12 its embedded gdb 10.2 segfaults in
+lookup_symbol() (reached from crash's own enumerator_value()) in about half
+of the sessions, so that pair is not one that works. Both need
+--no_kmem_cache on these 6.x slab layouts and crash 9 --no_modules on
+module-less kernels."""
 import json
 import os
 import subprocess
@@ -16,7 +19,7 @@ import pytest
 
 from conftest import REPO, lab_fixture, manifest, run
 
-PAIRS = [("8", "6.1", ["--no_kmem_cache"]), ("8", "6.12", ["--no_kmem_cache"]),
+PAIRS = [("8", "6.1", ["--no_kmem_cache"]),
          ("9", "6.1", ["--no_kmem_cache", "--no_modules"]), ("9", "6.12", ["--no_kmem_cache", "--no_modules"]),
          ("9", "7.2", ["--no_modules"])]
 PAIR_IDS = [f"crash{c}-{k}" for c, k, _ in PAIRS]
@@ -63,8 +66,7 @@ def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, tmp_path):
     assert ext["findings"] == []
 
 
-@pytest.mark.parametrize("major,kernel,extra", [p for p in PAIRS if p[1] in ("6.12", "7.2")],
-                         ids=[i for i, p in zip(PAIR_IDS, PAIRS) if p[1] in ("6.12", "7.2")])
+@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=PAIR_IDS)
 def test_swapent_frmap_folio(major, kernel, extra, tmp_path):
     fx = lab_fixture(kernel, "thp-device-shared")
     m = manifest(fx)
