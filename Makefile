@@ -131,7 +131,9 @@ check-cli: $(BUILD)/folioscope $(BUILD)/asan/folioscope
 check-clang:
 	$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all $(UNIT_TESTS:%=$(BUILD)/clang/tests/%)
 
-check: check-unit check-asan check-clang check-cli $(DRGN_CHECKS)
+# check-fixtures (tests/vmcore/lab.mk): the default lab fixtures, verified
+# against their manifests with drgn, before anything uses them.
+check: check-fixtures check-unit check-asan check-clang check-cli $(DRGN_CHECKS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
