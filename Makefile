@@ -43,7 +43,7 @@ DRGN_CHECKS :=
 UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks $(KDUMP_UNIT_TESTS)
 
 .DEFAULT_GOAL := all
-.PHONY: demo crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
+.PHONY: check-all demo crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall
 
 all: $(BUILD)/libfolioscope.a $(BUILD)/folioscope $(BUILD)/folioscope.so
 
@@ -149,6 +149,12 @@ demo: all
 # --- dependencies ----------------------------------------------------------
 deps:
 	.ci/install-deps
+	drgn-helpers/venv-drgn >/dev/null
+
+# The full matrix: every fixture (6.1, 6.12, the whole zoo), the drgn
+# differential on all of them, then everything make check runs.
+check-all: fixtures-all
+	$(MAKE) check FOLIOSCOPE_DRGN_FIXTURES=all FOLIOSCOPE_FIXTURE_SET=all
 
 # --- install -----------------------------------------------------------------
 # The crash extension goes where `extend folioscope.so` looks

@@ -49,9 +49,12 @@ def session(major, extra, fx, dump, commands, tmp_path):
     return r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("major,kernel,extra", PAIRS, ids=PAIR_IDS)
-def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, tmp_path):
-    fx = lab_fixture(kernel, "thp-device-shared")
+CASES = [p + (s,) for p in PAIRS for s in ("thp-device", "thp-device-shared") if s == "thp-device-shared" or p[1] == "7.2"]
+
+
+@pytest.mark.parametrize("major,kernel,extra,scenario", CASES, ids=[f"crash{c}-{k}-{s}" for c, k, _, s in CASES])
+def test_fscan_agrees_with_cli(folioscope, major, kernel, extra, scenario, tmp_path):
+    fx = lab_fixture(kernel, scenario)
     out_json = tmp_path / "fscan.json"
     text = session(major, extra, fx, "vmcore.kdump", [f"fscan -j > {out_json}", "help fscan"], tmp_path)
     assert "shared object loaded" in text, text[-3000:]
@@ -95,3 +98,22 @@ def test_fscan_on_zoo_dump(tmp_path):
     assert "[ERROR] FS-PGMAP-REF" in text, text[-3000:]
     doc = json.loads(out_json.read_text())
     assert [f["id"] for f in doc["findings"]] == ["FS-PGMAP-REF"]
+
+
+def _fixtures():
+    out = subprocess.run([str(REPO / "tests/vmcore/fixture"), "list", os.environ.get("FOLIOSCOPE_FIXTURE_SET", "default")],
+                         capture_output=True, text=True, check=True).stdout
+    return [tuple(l.split()[:3]) for l in out.splitlines() if l.strip()]
+
+
+FIXTURES = _fixtures()
+
+
+@pytest.mark.parametrize("kernel,scenario,variant", FIXTURES, ids=["-".join(f) for f in FIXTURES])
+def test_crash9_opens_every_fixture(kernel, scenario, variant, tmp_path):
+    """crash 9 loads each lab dump (default set; `make check-all`: all) and
+    the extension's fscan runs to its summary line on it."""
+    fx = lab_fixture(kernel, scenario, variant)
+    dump = "vmcore.makedumpfile" if scenario.endswith("-kdump") else "vmcore.kdump"
+    text = session("9", ["--no_kmem_cache", "--no_modules"], fx, dump, ["sys", "fscan"], tmp_path)
+    assert "RELEASE:" in text and "summary:" in text, text[-3000:]

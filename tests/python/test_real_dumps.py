@@ -102,11 +102,15 @@ def scan_json(binary, fx, dump="vmcore.kdump-flat"):
     return r.returncode, json.loads(r.stdout)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS_72)
-def test_scan_clean_72(folioscope_any, scenario):
+SCENARIOS_6X = ["thp-device", "thp-device-shared", "thp-device-split", "small-device", "exclusive", "mixed"]
+CLEAN = [("7.2", s) for s in SCENARIOS_72] + [(k, s) for k in ("6.12", "6.1") for s in SCENARIOS_6X]
+
+
+@pytest.mark.parametrize("kernel,scenario", CLEAN, ids=[f"{k}-{s}" for k, s in CLEAN])
+def test_scan_clean(folioscope_any, kernel, scenario):
     """A clean lab dump: no finding, no unreadable state, every device entry
     of the manifest listed, every pgmap ref = 1 + allocated pages."""
-    fx = lab_fixture("7.2", scenario)
+    fx = lab_fixture(kernel, scenario)
     m = manifest(fx)
     rc, doc = scan_json(folioscope_any, fx)
     assert doc["schema"] == "folioscope-scan/1"
