@@ -56,3 +56,21 @@ def lab_fixture(kernel, scenario, variant="-"):
 
 def manifest(fixture_dir):
     return json.loads((Path(fixture_dir) / "manifest.json").read_text())
+
+
+def run_live(cmd, scenario, out):
+    """Boot the 7.2 lab guest with scenario, run cmd in it against its own
+    /proc/kcore (tests/vmcore/lib/run-guest MODE live), return
+    (manifest, the command's output). Fails the test if anything breaks."""
+    r = subprocess.run([str(REPO / "tests/vmcore/lib/build-kernel"), "7.2"], capture_output=True, text=True,
+                       timeout=3600)
+    if r.returncode:
+        pytest.fail(f"7.2 kernel: {r.stderr[-2000:]}")
+    kdir = r.stdout.strip().splitlines()[-1]
+    env = dict(os.environ, LAB_LIVE_CMD=cmd.format(kdir=kdir))
+    r = subprocess.run([str(REPO / "tests/vmcore/lib/run-guest"), kdir, scenario, str(out), "live"],
+                       capture_output=True, text=True, env=env, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    text = (out / "live.out").read_text()
+    assert (out / "live.rc").read_text().strip() == "0", text[-3000:]
+    return manifest(out), text

@@ -6,32 +6,16 @@ Debian's python3-drgn (over the 9p host root, chrooted) scans the guest's own
 vmemmap segments, so this exercises read_kva()'s page-table fallback. The
 result must match the manifest like the C CLI's live scan (test_live.py)."""
 import json
-import os
-import subprocess
 
-import pytest
-
-from conftest import REPO, manifest
+from conftest import REPO, run_live
 
 
 def test_drgn_live_scan_72(tmp_path):
-    r = subprocess.run([str(REPO / "tests/vmcore/lib/build-kernel"), "7.2"], capture_output=True, text=True,
-                       timeout=3600)
-    if r.returncode:
-        pytest.fail(f"7.2 kernel: {r.stderr[-2000:]}")
-    kdir = r.stdout.strip().splitlines()[-1]
-    out = tmp_path / "live"
-    cmd = (f"PYTHONPATH={REPO}/drgn-helpers /usr/bin/python3 -m folioscope.scan --json -s {kdir}/vmlinux")
-    env = dict(os.environ, LAB_LIVE_CMD=cmd)
-    r = subprocess.run([str(REPO / "tests/vmcore/lib/run-guest"), kdir, "thp-device-shared", str(out), "live"],
-                       capture_output=True, text=True, env=env, timeout=900)
-    assert r.returncode == 0, r.stderr[-3000:]
-    text = (out / "live.out").read_text()
-    assert (out / "live.rc").read_text().strip() == "0", text[-3000:]
+    cmd = f"PYTHONPATH={REPO}/drgn-helpers /usr/bin/python3 -m folioscope.scan --json -s {{kdir}}/vmlinux"
+    m, text = run_live(cmd, "thp-device-shared", tmp_path / "live")
     doc = json.loads(text[text.index("{"):])
     assert doc["schema"] == "folioscope-scan/1"
     assert doc["findings"] == [] and doc["errors"] == []
-    m = manifest(out)
     want = sorted((p["pid"], e["va"], e["kind"], e["level"]) for p in m["processes"] for reg in p["regions"]
                   for e in reg["entries"] if e["kind"].startswith("device-"))
     got = sorted((e["pid"], e["vaddr"], e["kind"], e["level"]) for e in doc["entries"])
