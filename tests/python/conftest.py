@@ -74,3 +74,16 @@ def run_live(cmd, scenario, out):
     text = (out / "live.out").read_text()
     assert (out / "live.rc").read_text().strip() == "0", text[-3000:]
     return manifest(out), text
+
+
+def finding_vectors():
+    """tests/vectors/findings.txt: (kernel, scenario, variant) -> the exact
+    set of finding IDs a scan reports on that lab dump. Clean fixtures are
+    not listed: they expect none. Shared by the C and drgn tests."""
+    out = {}
+    for line in (REPO / "tests/vectors/findings.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            k, s, v, ids = line.split()
+            out[(k, s, v)] = set(ids.split(","))
+    return out

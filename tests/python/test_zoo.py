@@ -2,29 +2,16 @@
 """The bug zoo: 7.2 kernels patched to re-create real device-private bug
 classes (tests/vmcore/zoo/, docs/lab.md). On each dump `folioscope scan`
 must report the finding tests/vmcore/fixture list names for it, and
-nothing else except the consequences listed here (each a finding the same
-bug really causes, explained)."""
+nothing else except the consequences tests/vectors/findings.txt lists (each
+a finding the same bug really causes, explained there)."""
 import json
 import subprocess
 
 import pytest
 
-from conftest import REPO, lab_fixture, manifest, run
+from conftest import REPO, finding_vectors, lab_fixture, manifest, run
 
-# Findings a zoo bug legitimately causes besides its primary one.
-CONSEQUENCES = {
-    # skipping the rmap removal on zap leaves every page's own mapcount high too
-    "zap-skip-rmap": {"FS-PAGE-MAPCOUNT", "FS-REFCOUNT"},
-    # refcount (put per zap) falls below the mapcount the skipped removal left
-    # (listed above); a double removal leaves the folio mapcount off as well
-    "split-double-rmap": {"FS-MAPCOUNT"},
-}
-# Findings that must appear besides the primary one.
-REQUIRED = {
-    # rmmod test_hmm hangs in memunmap_pages() on the leaked reference
-    ("pgmap-hang", "pgmap-ref-leak"): {"FS-STUCK-TASK"},
-    ("pgmap-hang", "pgmap-ref-leak-module"): {"FS-STUCK-TASK"},
-}
+VECTORS = finding_vectors()
 
 
 def zoo():
@@ -50,10 +37,9 @@ def test_zoo_finding(folioscope, kernel, scenario, variant, finding):
     assert r.returncode == 1, r.stderr  # findings
     doc = json.loads(r.stdout)
     ids = {f["id"] for f in doc["findings"]}
-    assert finding in ids, doc["findings"]
-    allowed = {finding} | CONSEQUENCES.get(variant, set()) | REQUIRED.get((scenario, variant), set())
-    assert ids <= allowed, f"spurious: {ids - allowed}"
-    assert REQUIRED.get((scenario, variant), set()) <= ids
+    want = VECTORS[(kernel, scenario, variant)]
+    assert finding in want, f"tests/vectors/findings.txt disagrees with fixtures.list on {scenario} {variant}"
+    assert ids == want, f"missing {want - ids}, spurious {ids - want}"
     assert doc["errors"] == []
     for f in doc["findings"]:
         assert f["evidence"] and f["next"]
