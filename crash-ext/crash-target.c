@@ -139,6 +139,9 @@ static const char *c_vmcoreinfo(struct fs_target *t)
 				break;
 		}
 	}
+	if (n >= sizeof(vmcoreinfo_text) - 128)
+		n = sizeof(vmcoreinfo_text) - 128;	/* keep room for the lines below */
+	vmcoreinfo_text[n] = 0;
 	/* A live session or a dump without VMCOREINFO: what crash knows. */
 	if (!strstr(vmcoreinfo_text, "OSRELEASE="))
 		n += (size_t)snprintf(vmcoreinfo_text + n, sizeof(vmcoreinfo_text) - n, "OSRELEASE=%s\n",

@@ -77,7 +77,7 @@ static const struct check_def C_FREE_MAPPED = { "FS-FREE-PAGE-MAPPED", FS_SEV_ER
 	"a page-table entry points at a device page whose folio is free (refcount 0)",
 	"the folio was freed while mapped: look for an extra put or a missed unmap",
 	"B7/B8: device folio freed while still referenced" };
-static const struct check_def C_TAIL_REF = { "FS-STALE-COMPOUND", FS_SEV_ERROR,
+static const struct check_def C_STALE = { "FS-STALE-COMPOUND", FS_SEV_ERROR,
 	"a free device folio still carries state of its last use (mapping or mapcount)",
 	"free_zone_device_folio() must clear it; a folio freed or reused without being reinitialised keeps it",
 	"B8/B15: \"mm/zone_device: Reinitialize large zone device private folios\"" };
@@ -415,7 +415,7 @@ static void check_stale(struct fs_scan *s)
 				mapped = s->maps[k].folio == (int)i;
 			if (mapped)
 				continue;	/* FS-FREE-PAGE-MAPPED says it already */
-			x = add(s, &C_TAIL_REF, f->head_pfn, "device page pfn 0x%" PRIx64, f->head_pfn);
+			x = add(s, &C_STALE, f->head_pfn, "device page pfn 0x%" PRIx64, f->head_pfn);
 			evidence(x, "refcount 0 but mapping 0x%" PRIx64 ", mapcount %d, order %d", f->mapping,
 				 f->folio_mapcount, f->order);
 		}

@@ -75,7 +75,6 @@ int fs_mm_init(struct fs_mm *mm, struct fs_target *t, const struct fs_profile *p
 {
 	static const char *const head_names[] = { "compound_info", "compound_head", NULL };
 	static const char *const index_names[] = { "index", "__folio_index", NULL };
-	static const char *const anon_excl[] = { "PG_anon_exclusive", NULL };
 	int v = p->facts.ver_major * 100 + p->facts.ver_minor;
 
 	memset(mm, 0, sizeof(*mm));
@@ -119,7 +118,7 @@ int fs_mm_init(struct fs_mm *mm, struct fs_target *t, const struct fs_profile *p
 	mm->pg_locked = flag_bit(t, "PG_locked");
 	mm->pg_head = flag_bit(t, "PG_head");
 	mm->pg_reserved = flag_bit(t, "PG_reserved");
-	mm->pg_anon_exclusive = flag_bit(t, anon_excl[0]);
+	mm->pg_anon_exclusive = flag_bit(t, "PG_anon_exclusive");
 	mm->pg_large_rmappable = flag_bit(t, "PG_large_rmappable");
 	if (mm->pg_head < 0 || mm->pg_locked < 0)
 		return ERR("enum pageflags lacks PG_head/PG_locked in the debug info");

@@ -156,12 +156,18 @@ int fs_pgmaps_find(struct fs_target *t, const struct fs_profile *p, const struct
 	/* kernel/vmcore_info.c: SYMBOL(mem_section), LENGTH(mem_section)
 	 * (NR_SECTION_ROOTS), SIZE(mem_section), OFFSET(mem_section.section_mem_map),
 	 * NUMBER(SECTION_SIZE_BITS) */
-	if (!vi || fs_vmcoreinfo_hex(vi, "SYMBOL(mem_section)", &ms_sym) ||
-	    fs_vmcoreinfo_number(vi, "LENGTH(mem_section)", &n) || (roots_n = (uint64_t)n, 0) ||
-	    fs_vmcoreinfo_number(vi, "SIZE(mem_section)", &n) || (ms_size = (uint64_t)n, 0) ||
-	    fs_vmcoreinfo_number(vi, "OFFSET(mem_section.section_mem_map)", &n) || (ms_map_off = (uint64_t)n, 0) ||
-	    fs_vmcoreinfo_number(vi, "NUMBER(SECTION_SIZE_BITS)", &n) || (size_bits = (uint64_t)n, 0))
+	if (!vi || fs_vmcoreinfo_hex(vi, "SYMBOL(mem_section)", &ms_sym))
 		return fs_target_fail(t, "VMCOREINFO lacks the mem_section lines (SPARSEMEM kernels have them)");
+	{
+		static const char *const keys[] = { "LENGTH(mem_section)", "SIZE(mem_section)",
+						    "OFFSET(mem_section.section_mem_map)", "NUMBER(SECTION_SIZE_BITS)" };
+		uint64_t *vals[] = { &roots_n, &ms_size, &ms_map_off, &size_bits };
+		for (size_t k = 0; k < 4; k++) {
+			if (fs_vmcoreinfo_number(vi, keys[k], &n) || n < 0)
+				return fs_target_fail(t, "VMCOREINFO lacks %s (SPARSEMEM kernels have it)", keys[k]);
+			*vals[k] = (uint64_t)n;
+		}
+	}
 	/* SECTION_HAS_MEM_MAP (include/linux/mmzone.h enum, bit 1 in 6.1-7.2) */
 	if (fs_enum_value(t, "SECTION_HAS_MEM_MAP_BIT", &has_map_bit))
 		has_map_bit = 1;
