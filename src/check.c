@@ -374,17 +374,11 @@ static void check_pgmaps(struct fs_scan *s)
 		const struct fs_pgmap_stats *st = &s->stats[i];
 		struct fs_finding *x;
 
-		int64_t expected = st->expected_ref;
+		int64_t expected = st->expected_ref;	/* without the initial ref when dead */
 		bool dead = pm->ref.mode == FS_REF_DEAD;
 
 		if (!pm->is_private || pm->ref_err[0] || pm->ref.mode == FS_REF_EXITED)
 			continue;
-		/* memunmap_pages() kills the ref, which drops the initial
-		 * reference (mm/memremap.c, lib/percpu-refcount.c
-		 * percpu_ref_kill_and_confirm), then waits for zero: a dead ref
-		 * should hold exactly the pages still allocated. */
-		if (dead)
-			expected -= 1;
 		if (pm->ref.value != expected) {
 			x = add(s, &C_PGMAP_REF, 0, "pgmap 0x%" PRIx64, pm->addr);
 			evidence(x, "percpu_ref %" PRId64 " (%s), expected %" PRId64 " = %s%" PRIu64

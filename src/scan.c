@@ -379,6 +379,11 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 		}
 	}
 	free(batch);
+	/* memunmap_pages() kills the ref, which drops the initial reference
+	 * (lib/percpu-refcount.c percpu_ref_kill_and_confirm), then waits for
+	 * zero: a dead ref should hold just the pages still allocated. */
+	if (pm->ref.mode == FS_REF_DEAD)
+		st->expected_ref -= 1;
 }
 
 static int setup(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen)

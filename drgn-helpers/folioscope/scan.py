@@ -322,6 +322,11 @@ class Scan:
                     self._add_snapshot(f)
         for pfn, e in errs:
             self.error(f"pgmap {pm.addr:#x} pfn {pfn:#x}: {e}")
+        # memunmap_pages() kills the ref, which drops the initial reference
+        # (lib/percpu-refcount.c percpu_ref_kill_and_confirm), then waits for
+        # zero: a dead ref should hold just the pages still allocated.
+        if pm.ref is not None and pm.ref.mode == "dead":
+            pm.expected_ref -= 1
 
     # --- forward walk ----------------------------------------------------------
     def _interesting(self, e: Entry) -> bool:
@@ -648,11 +653,8 @@ class Scan:
         for pm in self.pgmaps:
             if not pm.is_private or pm.ref_err or pm.ref.mode == "exited":
                 continue
-            # memunmap_pages() kills the ref, which drops the initial
-            # reference (lib/percpu-refcount.c percpu_ref_kill_and_confirm),
-            # then waits for zero: a dead ref holds just the allocated pages
             dead = pm.ref.mode == "dead"
-            expected = pm.expected_ref - 1 if dead else pm.expected_ref
+            expected = pm.expected_ref  # without the initial ref when dead
             if pm.ref.value != expected:
                 x = self._add("FS-PGMAP-REF", 0, f"pgmap {pm.addr:#x}")
                 d = pm.ref.value - expected
