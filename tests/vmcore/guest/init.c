@@ -175,13 +175,14 @@ static void run_live(const char *cmd)
 	reboot(RB_POWER_OFF);
 }
 
-/* First kernel: load the capture kernel (host kexec), then panic. */
+/* First kernel: load the capture kernel (host kexec), then panic. The
+ * runner stages the capture kernel in the dumpout share (our /tmp). */
 static void arm_and_panic(const char *kernel, const char *initrd)
 {
 	char cmd[2048];
 	int rc;
 
-	mount_host(0);
+	mount_host(1);
 	snprintf(cmd, sizeof(cmd),
 		 "kexec -p '%s' --initrd='%s' --append='console=ttyS0 irqpoll nr_cpus=1 maxcpus=1 "
 		 "reset_devices panic=-1 nokaslr fs.capture=1'", kernel, initrd);
