@@ -123,7 +123,7 @@ check-asan: $(UNIT_TESTS:%=$(BUILD)/asan/tests/%) $(KDUMP_TEST_DEPS)
 
 # CLI behaviour and real-dump tests (pytest; the real-dump ones build the
 # lab fixtures they need and fail, never skip, when they cannot).
-check-cli: $(BUILD)/folioscope $(BUILD)/asan/folioscope
+check-cli: all $(BUILD)/asan/folioscope
 	FOLIOSCOPE=$(abspath $(BUILD)/folioscope) FOLIOSCOPE_ASAN=$(abspath $(BUILD)/asan/folioscope) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python
 

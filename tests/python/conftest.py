@@ -4,7 +4,9 @@ lab fixtures (tests/vmcore/fixture builds missing ones; a fixture that cannot
 be built makes the test fail, never skip)."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -58,18 +60,33 @@ def manifest(fixture_dir):
     return json.loads((Path(fixture_dir) / "manifest.json").read_text())
 
 
-def run_live(cmd, scenario, out):
+def run_live(cmd, scenario, out, stage=()):
     """Boot the 7.2 lab guest with scenario, run cmd in it against its own
     /proc/kcore (tests/vmcore/lib/run-guest MODE live), return
-    (manifest, the command's output). Fails the test if anything breaks."""
+    (manifest, the command's output). Fails the test if anything breaks.
+
+    The guest runs cmd chrooted in the host's root with its own tmpfs on
+    /tmp, so host files under /tmp are invisible there: the vmlinux and the
+    paths in stage are copied to /var/tmp first, and cmd gets them as
+    {vmlinux} and {stage0}, {stage1}, ..."""
     r = subprocess.run([str(REPO / "tests/vmcore/lib/build-kernel"), "7.2"], capture_output=True, text=True,
                        timeout=3600)
     if r.returncode:
         pytest.fail(f"7.2 kernel: {r.stderr[-2000:]}")
     kdir = r.stdout.strip().splitlines()[-1]
-    env = dict(os.environ, LAB_LIVE_CMD=cmd.format(kdir=kdir))
-    r = subprocess.run([str(REPO / "tests/vmcore/lib/run-guest"), kdir, scenario, str(out), "live"],
-                       capture_output=True, text=True, env=env, timeout=900)
+    with tempfile.TemporaryDirectory(dir="/var/tmp", prefix="folioscope-live-") as sd:
+        names = {"vmlinux": shutil.copy(os.path.join(kdir, "vmlinux"), sd)}
+        for i, p in enumerate(stage):
+            dst = os.path.join(sd, f"s{i}", os.path.basename(str(p)))
+            if os.path.isdir(p):
+                shutil.copytree(p, dst)
+            else:
+                os.makedirs(os.path.dirname(dst))
+                shutil.copy2(p, dst)
+            names[f"stage{i}"] = dst
+        env = dict(os.environ, LAB_LIVE_CMD=cmd.format(**names))
+        r = subprocess.run([str(REPO / "tests/vmcore/lib/run-guest"), kdir, scenario, str(out), "live"],
+                           capture_output=True, text=True, env=env, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     text = (out / "live.out").read_text()
     assert (out / "live.rc").read_text().strip() == "0", text[-3000:]

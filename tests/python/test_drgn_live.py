@@ -11,8 +11,8 @@ from conftest import REPO, run_live
 
 
 def test_drgn_live_scan_72(tmp_path):
-    cmd = f"PYTHONPATH={REPO}/drgn-helpers /usr/bin/python3 -m folioscope.scan --json -s {{kdir}}/vmlinux"
-    m, text = run_live(cmd, "thp-device-shared", tmp_path / "live")
+    cmd = "PYTHONPATH={stage0} /usr/bin/python3 -m folioscope.scan --json -s {vmlinux}"
+    m, text = run_live(cmd, "thp-device-shared", tmp_path / "live", stage=[REPO / "drgn-helpers"])
     doc = json.loads(text[text.index("{"):])
     assert doc["schema"] == "folioscope-scan/1"
     assert doc["findings"] == [] and doc["errors"] == []

@@ -9,7 +9,8 @@ from conftest import run_live
 
 
 def test_live_scan_72(folioscope, tmp_path):
-    m, text = run_live(f"{folioscope} scan --json -k {{kdir}}/vmlinux --live", "thp-device-shared", tmp_path / "live")
+    m, text = run_live("{stage0} scan --json -k {vmlinux} --live", "thp-device-shared", tmp_path / "live",
+                       stage=[folioscope])
     doc = json.loads(text)
     assert doc["findings"] == [] and doc["errors"] == []
     want = sorted((p["pid"], e["va"], e["kind"], e["level"]) for p in m["processes"] for reg in p["regions"]
