@@ -13,7 +13,7 @@ struct map { uint64_t va, pa, len; };
 
 struct synth {
 	struct fs_target t;
-	struct page *pages; size_t npages;
+	struct page *pages; size_t npages, cappages;
 	struct map maps[MAXN]; int nmaps;
 	struct map blocked[MAXN]; int nblocked;
 	struct kv syms[MAXN]; int nsyms;
@@ -34,7 +34,10 @@ static struct page *find_page(struct synth *s, uint64_t pa, int create)
 			return &s->pages[i];
 	if (!create)
 		return NULL;
-	s->pages = realloc(s->pages, (s->npages + 1) * sizeof(*s->pages));
+	if (s->npages == s->cappages) {	/* doubling: a kernel image is hundreds of pages */
+		s->cappages = s->cappages ? 2 * s->cappages : 64;
+		s->pages = realloc(s->pages, s->cappages * sizeof(*s->pages));
+	}
 	memset(&s->pages[s->npages], 0, sizeof(*s->pages));
 	s->pages[s->npages].pa = base;
 	return &s->pages[s->npages++];
