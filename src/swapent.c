@@ -164,9 +164,12 @@ int fs_swap_layout_init(struct fs_swap_layout *l, const struct fs_kernel_facts *
 	for (int i = 0; i < n; i++)
 		l->kind[l->max_swapfiles + i] = specials[i];
 
-	/* swapops.h: SWP_PFN_BITS = MAX_PHYSMEM_BITS - PAGE_SHIFT. */
-	pb = k->max_physmem_bits ? k->max_physmem_bits :
-	     (k->arch == FS_ARCH_X86_64 ? 46 : 48);
+	/* swapops.h: SWP_PFN_BITS = MAX_PHYSMEM_BITS - PAGE_SHIFT. Outside
+	 * 32..56 (what --config accepts) the number is garbage: every shift
+	 * by pfn_bits below needs it sane, so use the arch default. */
+	pb = k->max_physmem_bits;
+	if (pb < 32 || pb > 56)
+		pb = k->arch == FS_ARCH_X86_64 ? 46 : 48;
 	l->pfn_bits = pb - (k->page_shift ? k->page_shift : 12);
 	/*
 	 * Migration young/dirty bits (SWP_MIG_YOUNG_BIT = SWP_PFN_BITS, DIRTY +1;
@@ -227,6 +230,9 @@ int fs_swap_layout_init(struct fs_swap_layout *l, const struct fs_kernel_facts *
 		snprintf(l->warning, sizeof(l->warning),
 			 "kernel %d.%d is outside the verified range 6.1-7.2: decoding with the nearest profile",
 			 k->ver_major, k->ver_minor);
+	if (k->max_physmem_bits && pb != k->max_physmem_bits)
+		snprintf(l->warning, sizeof(l->warning),
+			 "MAX_PHYSMEM_BITS %d is implausible (want 32-56): decoding with %d", k->max_physmem_bits, pb);
 	if (k->max_swapfiles_probe >= 0 && k->max_swapfiles_probe != l->max_swapfiles)
 		snprintf(l->warning, sizeof(l->warning),
 			 "MAX_SWAPFILES from the kernel's swap_info[] is %d but the config implies %d: config bits are wrong",
