@@ -386,10 +386,14 @@ int fs_profile_from_target(struct fs_profile *p, struct fs_target *t, char *err,
 		p->va_bits = (int)n;
 	} else
 		return ERR("cannot tell the architecture from VMCOREINFO (neither x86_64 nor arm64 lines)");
-	if (fs_vmcoreinfo_number(vi, "NUMBER(MAX_PHYSMEM_BITS)", &n) == 0)
+	/* 32..56 as for --config: the pgtable and swap-entry shifts need it sane */
+	if (fs_vmcoreinfo_number(vi, "NUMBER(MAX_PHYSMEM_BITS)", &n) == 0 && n >= 32 && n <= 56)
 		p->facts.max_physmem_bits = (int)n;
-	else
+	else {
 		p->facts.max_physmem_bits = p->facts.arch == FS_ARCH_X86_64 ? 46 : 48;
+		if (fs_vmcoreinfo_get(vi, "NUMBER(MAX_PHYSMEM_BITS)", buf, sizeof(buf)) == 0)
+			note(p, "%s", "VMCOREINFO MAX_PHYSMEM_BITS implausible: the arch default is used");
+	}
 	fs_vmcoreinfo_hex(vi, "KERNELOFFSET", &p->kernel_offset);
 
 	if (p->facts.arch == FS_ARCH_X86_64) {
