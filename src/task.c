@@ -36,9 +36,9 @@ static int read_task(struct fs_target *t, const struct task_layout *l, uint64_t 
 int fs_for_each_task(struct fs_target *t, int (*cb)(const struct fs_task *, void *), void *arg)
 {
 	struct task_layout l;
-	uint64_t init, head, pos;
+	uint64_t init, head, pos, mark = 0;
 	struct fs_task task;
-	unsigned int n = 0;
+	unsigned int n = 0, lap = 1;
 	int rc;
 
 	if (layout(t, &l) || fs_symbol(t, "init_task", &init))
@@ -60,8 +60,17 @@ int fs_for_each_task(struct fs_target *t, int (*cb)(const struct fs_task *, void
 			return -1;
 		if ((rc = cb(&task, arg)))
 			return rc;
+		/* Brent: a loop that misses init_task is caught within two
+		 * turns of it, not after FS_MAX_TASKS entries. */
+		if (n == lap) {
+			mark = pos;
+			lap *= 2;
+		}
 		if (fs_read_u64(t, pos, &pos))
 			return fs_target_wrap(t, "following the task list");
+		if (pos == mark)
+			return fs_target_fail(t, "task list is cyclic: 0x%llx comes back after %u tasks without reaching init_task",
+					      (unsigned long long)pos, n);
 	}
 	return 0;
 }
