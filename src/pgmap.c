@@ -121,6 +121,15 @@ int fs_pgmap_read(struct fs_target *t, const struct fs_profile *p, uint64_t addr
 	for (int i = 0; i < nr; i++)
 		if (fs_read_kva(t, p, addr + o_range + 16ULL * i, &pm->range[i], 16))
 			return fs_target_wrap(t, "reading range %d of dev_pagemap 0x%llx", i, (unsigned long long)addr);
+	/* struct range is inclusive and physical: MAX_PHYSMEM_BITS bounds it */
+	for (int i = 0; i < nr; i++) {
+		int bits = p->facts.max_physmem_bits;
+		if (pm->range[i].end < pm->range[i].start ||
+		    (bits > 0 && bits < 64 && pm->range[i].end >> bits))
+			return fs_target_fail(t, "dev_pagemap 0x%llx range %d [0x%llx, 0x%llx] is not a physical range: corrupt",
+					      (unsigned long long)addr, i, (unsigned long long)pm->range[i].start,
+					      (unsigned long long)pm->range[i].end);
+	}
 	if (fs_percpu_ref_read(t, p, addr + o_ref, &pm->ref))
 		snprintf(pm->ref_err, sizeof(pm->ref_err), "%s", fs_target_error(t));
 	return 0;
