@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "folioscope/pgtable.h"
@@ -58,12 +59,115 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	}
 }
 
+/* The tree nodes seen so far (open addressing): a node met twice means a
+ * cycle or a shared subtree, which a valid rb tree never has. */
+struct node_set {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
+/* 1 if node was already in the set, 0 once added, -1 out of memory. */
+static int node_seen(struct node_set *ns, uint64_t node)
+{
+	size_t i;
+
+	if (2 * (ns->n + 1) > ns->cap) {
+		size_t cap = ns->cap ? 2 * ns->cap : 256;
+		struct node_set bigger = { calloc(cap, sizeof(uint64_t)), cap, 0 };
+		if (!bigger.slot)
+			return -1;
+		for (size_t k = 0; k < ns->cap; k++)
+			if (ns->slot[k])
+				node_seen(&bigger, ns->slot[k]);
+		free(ns->slot);
+		*ns = bigger;
+	}
+	for (i = (size_t)((node * 0x9e3779b97f4a7c15ULL) >> 32) & (ns->cap - 1); ns->slot[i];
+	     i = (i + 1) & (ns->cap - 1))
+		if (ns->slot[i] == node)
+			return 1;
+	ns->slot[i] = node;
+	ns->n++;
+	return 0;
+}
+
+/* In-order walk of the whole tree with an explicit, bounded stack: a
+ * cycle or a garbage pointer ends it with an error, not a hang. A node met
+ * twice ends it at once: each visit may walk the page tables of every
+ * page of the folio. */
+static int walk_tree(struct fs_scan *s, struct fs_scan_folio *sf, const struct rmap_layout *l,
+		     uint64_t anon_vma, uint64_t node, struct node_set *seen)
+{
+	uint64_t stack[64];
+	unsigned int depth = 0, visited = 0;
+
+	while (node || depth) {
+		if (node) {
+			int again = node_seen(seen, node);
+			if (again) {
+				snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s",
+					 anon_vma, again < 0 ? "out of memory" : "a node is reached twice: corrupt or cyclic");
+				return -1;
+			}
+			if (depth == 64 || ++visited > FS_MAX_RMAP_NODES) {
+				snprintf(sf->rmap_err, sizeof(sf->rmap_err),
+					 "anon_vma 0x%" PRIx64 " tree deeper than 64 or over %u nodes: corrupt or cyclic",
+					 anon_vma, FS_MAX_RMAP_NODES);
+				return -1;
+			}
+			stack[depth++] = node;
+			if (fs_read_kva(s->t, s->p, node + l->rb_left, &node, 8))
+				goto bad_node;
+			continue;
+		}
+		node = stack[--depth];
+		{
+			uint64_t avc = node - l->avc_rb, vma, start, end, pgoff, mm, pgd, va, right;
+			struct fs_walk w;
+
+			if (fs_read_kva(s->t, s->p, avc + l->avc_vma, &vma, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l->vm_start, &start, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l->vm_end, &end, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l->vm_pgoff, &pgoff, 8) ||
+			    fs_read_kva(s->t, s->p, vma + l->vm_mm, &mm, 8))
+				goto bad_node;
+			/* every page of the folio: PTE-mapped pieces can sit in
+			 * different VMAs after mremap/mprotect splits */
+			for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
+				uint64_t idx = sf->f.index + k;
+				if (idx < pgoff)
+					continue;
+				va = start + ((idx - pgoff) << 12);
+				if (va < start || va >= end)
+					continue;
+				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w))
+					continue;
+				if (w.leaf < 0)
+					continue;
+				mark_found(s, sf, mm, va, &w);
+				/* a PMD leaf covers the whole folio: one walk is enough */
+				if (w.lv[w.leaf].level == FS_LVL_PMD)
+					break;
+			}
+			if (fs_read_kva(s->t, s->p, node + l->rb_right, &right, 8))
+				goto bad_node;
+			node = right;
+		}
+	}
+	return 0;
+bad_node:
+	snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s", anon_vma,
+		 fs_target_error(s->t));
+	return -1;
+}
+
 int fs_scan_rmap(struct fs_scan *s, size_t fi)
 {
 	struct fs_scan_folio *sf = &s->folios[fi];
 	struct rmap_layout l;
-	uint64_t anon_vma, node, stack[64];
-	unsigned int depth = 0, visited = 0;
+	uint64_t anon_vma, node;
+	struct node_set seen = { NULL, 0, 0 };
+	int rc;
 
 	sf->rmap_done = true;
 	if (!sf->f.anon || sf->f.ksm) {
@@ -84,58 +188,7 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 		return -1;
 	}
 	node &= ~1ULL;
-	/* In-order walk of the whole tree with an explicit, bounded stack:
-	 * a cycle or a garbage pointer ends it with an error, not a hang. */
-	while (node || depth) {
-		if (node) {
-			if (depth == 64 || ++visited > FS_MAX_RMAP_NODES) {
-				snprintf(sf->rmap_err, sizeof(sf->rmap_err),
-					 "anon_vma 0x%" PRIx64 " tree deeper than 64 or over %u nodes: corrupt or cyclic",
-					 anon_vma, FS_MAX_RMAP_NODES);
-				return -1;
-			}
-			stack[depth++] = node;
-			if (fs_read_kva(s->t, s->p, node + l.rb_left, &node, 8))
-				goto bad_node;
-			continue;
-		}
-		node = stack[--depth];
-		{
-			uint64_t avc = node - l.avc_rb, vma, start, end, pgoff, mm, pgd, va, right;
-			struct fs_walk w;
-
-			if (fs_read_kva(s->t, s->p, avc + l.avc_vma, &vma, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l.vm_start, &start, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l.vm_end, &end, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l.vm_pgoff, &pgoff, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l.vm_mm, &mm, 8))
-				goto bad_node;
-			/* every page of the folio: PTE-mapped pieces can sit in
-			 * different VMAs after mremap/mprotect splits */
-			for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
-				uint64_t idx = sf->f.index + k;
-				if (idx < pgoff)
-					continue;
-				va = start + ((idx - pgoff) << 12);
-				if (va < start || va >= end)
-					continue;
-				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w))
-					continue;
-				if (w.leaf < 0)
-					continue;
-				mark_found(s, sf, mm, va, &w);
-				/* a PMD leaf covers the whole folio: one walk is enough */
-				if (w.lv[w.leaf].level == FS_LVL_PMD)
-					break;
-			}
-			if (fs_read_kva(s->t, s->p, node + l.rb_right, &right, 8))
-				goto bad_node;
-			node = right;
-		}
-	}
-	return 0;
-bad_node:
-	snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s", anon_vma,
-		 fs_target_error(s->t));
-	return -1;
+	rc = walk_tree(s, sf, &l, anon_vma, node, &seen);
+	free(seen.slot);
+	return rc;
 }
