@@ -308,6 +308,10 @@ int fs_scan_forward(struct fs_scan *s)
 /* struct pages are read in batches: one read per 64 pages instead of one
  * per page (the whole-dump scan touches every device page). */
 #define PAGE_BATCH 64
+/* Consecutive unreadable struct pages after which the rest of a pgmap
+ * range is given up: one memory section's worth (SECTION_SIZE_BITS 27 on
+ * x86_64). A corrupt range can be terabytes long. */
+#define UNREADABLE_CUT (1u << 15)
 
 static void scan_pgmap_pages(struct fs_scan *s, int pi)
 {
@@ -322,7 +326,7 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 	st->expected_ref = 1;	/* the pgmap's own reference, memremap_pages() */
 	for (int r = 0; r < pm->nr_range; r++) {
 		uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
-		uint64_t pfn = start, bstart = 0, bcount = 0;
+		uint64_t pfn = start, bstart = 0, bcount = 0, unreadable = 0;
 
 		while (pfn <= end) {
 			struct fs_folio f;
@@ -342,9 +346,16 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 			if (rc) {
 				fs_scan_error(s, "pgmap 0x%" PRIx64 " pfn 0x%" PRIx64 ": %s", pm->addr, pfn,
 					      fs_target_error(s->t));
+				if (++unreadable == UNREADABLE_CUT) {
+					fs_scan_error(s, "pgmap 0x%" PRIx64 ": %u struct pages in a row unreadable: "
+						      "pfns 0x%" PRIx64 "-0x%" PRIx64 " not scanned", pm->addr,
+						      UNREADABLE_CUT, pfn + 1, end);
+					break;
+				}
 				pfn++;
 				continue;
 			}
+			unreadable = 0;
 			st->pages++;
 			if (f.tail) {
 				/* tails of free large folios (7.2 keeps a freed folio's
