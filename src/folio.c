@@ -228,7 +228,12 @@ int fs_folio_from_image(struct fs_target *t, const struct fs_profile *p, const s
 			f->order = (int)(rd64(second, F1(mm->flags_1)) & 0xff);
 		else
 			f->order = second[F1(mm->folio_order_61)];
-		f->nr_pages = 1ULL << (f->order & 63);
+		/* the largest folio is order 18 (see the head check above):
+		 * a bigger order is garbage, and callers loop over nr_pages */
+		if (f->order > 18)
+			return fs_target_fail(t, "folio at pfn 0x%llx has order %d: corrupt",
+					      (unsigned long long)f->head_pfn, f->order);
+		f->nr_pages = 1ULL << f->order;
 		f->has_large = true;
 		if (mm->large_mapcount != FS_NOFIELD)
 			f->large_mapcount = rd32(second, F1(mm->large_mapcount)) + 1;
