@@ -200,10 +200,7 @@ static void run_scan(int one, int required)
 	if (one && (r = folio_arg(&pfn, required)) < 0)
 		return;
 	memset(&s, 0, sizeof(s));
-	if (r > 0)
-		rc = fs_scan_folio(&s, fs_crash_target(), &profile, pfn, err, sizeof(err));
-	else
-		rc = fs_scan_run(&s, fs_crash_target(), &profile, err, sizeof(err));
+	rc = fs_scan_run_live(&s, fs_crash_target(), &profile, r > 0 ? (int64_t)pfn : -1, err, sizeof(err));
 	if (rc < 0) {
 		error(INFO, "%s\n", err);
 	} else if (flags & 2) {

@@ -52,6 +52,8 @@ static void findings_html(FILE *out, const struct fs_scan *s)
 		esc(out, f->subject);
 		fputs(": ", out);
 		esc(out, f->title);
+		if (f->transient)
+			fputs(" <i class=\"transient\">(transient: gone on a second read of the live kernel)</i>", out);
 		fputs("<br><b>evidence:</b> ", out);
 		esc(out, f->evidence);
 		fputs("<br><b>next:</b> ", out);
@@ -131,8 +133,8 @@ void fs_report_scan_html(FILE *out, const struct fs_scan *s, const struct fs_pro
 	size_t nerr = 0, nwarn = 0;
 
 	for (size_t i = 0; i < s->nfindings; i++) {
-		nerr += s->findings[i].severity == FS_SEV_ERROR;
-		nwarn += s->findings[i].severity == FS_SEV_WARNING;
+		nerr += s->findings[i].severity == FS_SEV_ERROR && !s->findings[i].transient;
+		nwarn += s->findings[i].severity == FS_SEV_WARNING && !s->findings[i].transient;
 	}
 	fs_profile_describe(p, desc, sizeof(desc));
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

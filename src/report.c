@@ -221,6 +221,8 @@ static void json_finding(struct fs_json *j, const struct fs_finding *f)
 	fs_json_kv_string(j, "next", f->next);
 	if (f->bug)
 		fs_json_kv_string(j, "bug_class", f->bug);
+	if (f->transient)
+		fs_json_kv_bool(j, "transient", true);
 	fs_json_end_object(j);
 }
 
@@ -332,6 +334,8 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 	fs_json_kv_uint(&j, "mms", s->nmms);
 	fs_json_kv_uint(&j, "page_tables", s->tables_read);
 	fs_json_kv_uint(&j, "entries_seen", s->entries_seen);
+	fs_json_kv_bool(&j, "live", s->live);
+	fs_json_kv_bool(&j, "second_read", s->second_read);
 	fs_json_end_object(&j);
 	fs_json_end_object(&j);
 	fs_json_newline(&j);
@@ -340,7 +344,7 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose, bool one_folio)
 {
 	char desc[1024], comm[80];
-	size_t nerr = 0, nwarn = 0, mapped = 0, dev = 0;
+	size_t nerr = 0, nwarn = 0, ntransient = 0, mapped = 0, dev = 0;
 
 	fs_profile_describe(p, desc, sizeof(desc));
 	fprintf(out, "profile: %s\n\n", desc);
@@ -396,12 +400,15 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 	fprintf(out, "\n");
 	for (size_t i = 0; i < s->nfindings; i++) {
 		const struct fs_finding *f = &s->findings[i];
-		if (f->severity == FS_SEV_ERROR)
+		if (f->transient)
+			ntransient++;
+		else if (f->severity == FS_SEV_ERROR)
 			nerr++;
 		else if (f->severity == FS_SEV_WARNING)
 			nwarn++;
-		fprintf(out, "[%s] %s %s: %s\n", f->severity == FS_SEV_ERROR ? "ERROR" :
-		       f->severity == FS_SEV_WARNING ? "WARN" : "INFO", f->id, f->subject, f->title);
+		fprintf(out, "[%s] %s %s: %s%s\n", f->severity == FS_SEV_ERROR ? "ERROR" :
+		       f->severity == FS_SEV_WARNING ? "WARN" : "INFO", f->id, f->subject, f->title,
+		       f->transient ? " (transient: gone on a second read of the live kernel)" : "");
 		fprintf(out, "    evidence: %s\n", f->evidence);
 		fprintf(out, "    next: %s\n", f->next);
 		if (f->bug)
@@ -410,8 +417,10 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 	for (size_t i = 0; i < s->nerrors; i++)
 		fprintf(out, "[UNREAD] %s\n", s->errors[i]);
 	fprintf(out, "summary: %d pgmap%s, %zu device folio%s (%zu shown), %zu entries in %u mm%s of %u tasks; "
-	       "%zu error%s, %zu warning%s%s\n", s->pgmaps->n, s->pgmaps->n == 1 ? "" : "s", dev, dev == 1 ? "" : "s",
+	       "%zu error%s, %zu warning%s%s%s\n", s->pgmaps->n, s->pgmaps->n == 1 ? "" : "s", dev, dev == 1 ? "" : "s",
 	       mapped, s->nmaps, s->nmms, s->nmms == 1 ? "" : "s", s->ntasks, nerr, nerr == 1 ? "" : "s", nwarn,
-	       nwarn == 1 ? "" : "s", s->nerrors ? "; some state could not be read (UNREAD above)" : "");
+	       nwarn == 1 ? "" : "s", !s->live ? "" : !s->second_read ? " (live)" : ntransient ?
+	       " (live; transient findings not counted)" : " (live; confirmed by a second read)",
+	       s->nerrors ? "; some state could not be read (UNREAD above)" : "");
 }
 

@@ -71,6 +71,7 @@ struct fs_finding {
 	const char *bug;		/* matching bug class of docs/checks.md, or NULL */
 	uint64_t pfn;			/* folio head pfn when the subject is a folio */
 	unsigned int entries;		/* entry-level findings: entries grouped into this one */
+	bool transient;			/* live: gone on the second read (confirm.c) */
 };
 
 /* A task sleeping uninterruptibly in a device-private wait site. */
@@ -108,6 +109,8 @@ struct fs_scan {
 	size_t nstuck;
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
+	bool live;			/* read from a running kernel */
+	bool second_read;		/* live findings were re-read (confirm.c) */
 };
 
 /* Build the whole view and run every check. -1 only if nothing could be
@@ -117,6 +120,16 @@ int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile 
 int fs_scan_folio(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, uint64_t pfn,
 		  char *err, size_t errlen);
 void fs_scan_free(struct fs_scan *s);
+/* fs_scan_run (pfn < 0) or fs_scan_folio (pfn >= 0); on a live target with
+ * warning/error findings, a second read confirms them or marks them
+ * transient (confirm.c). */
+int fs_scan_run_live(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, int64_t pfn,
+		     char *err, size_t errlen);
+/* Mark first's findings that second (re-read now) does not confirm as
+ * transient; returns how many. */
+unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second);
+/* 1 if a confirmed warning or error finding exists, else 0 (docs/cli.md). */
+int fs_scan_exit_status(const struct fs_scan *s);
 
 /* pieces, exposed for the front ends and tests */
 int fs_scan_forward(struct fs_scan *s);

@@ -84,6 +84,7 @@ struct fs_target {
 	const struct fs_target_ops *ops;
 	void *priv;			/* backend state */
 	const char *name;		/* "kdump", "crash", "synthetic", ... */
+	bool live;			/* a running kernel: memory changes under the reader */
 	char err[FS_TARGET_ERRLEN];	/* last error, one line */
 };
 

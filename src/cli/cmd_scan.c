@@ -32,6 +32,9 @@ static const char scan_help[] =
 "  -v, --verbose       list every device folio and entry, not only the mapped ones\n"
 "      --json          one JSON document (docs/json-schema.md)\n"
 "\n"
+"With --live, findings are confirmed by a second read of the running kernel;\n"
+"those that do not come back are marked transient and do not count.\n"
+"\n"
 "Exit status: 0 no findings, 1 findings (warning or error), 2 could not analyse.\n"
 "\n"
 "Example:\n"
@@ -95,9 +98,9 @@ static int run(int argc, char **argv, enum mode mode)
 		}
 		if (v >= mm.vmemmap)
 			pfn = (v - mm.vmemmap) / mm.page_size;
-		rc = fs_scan_folio(&s, t, &p, pfn, err, sizeof(err));
+		rc = fs_scan_run_live(&s, t, &p, (int64_t)pfn, err, sizeof(err));
 	} else {
-		rc = fs_scan_run(&s, t, &p, err, sizeof(err));
+		rc = fs_scan_run_live(&s, t, &p, -1, err, sizeof(err));
 	}
 	if (rc < 0) {
 		cli_error("%s", err);
@@ -125,10 +128,7 @@ static int run(int argc, char **argv, enum mode mode)
 		fs_report_scan_json(stdout, &s, &p, verbose);
 	else
 		fs_report_scan_text(stdout, &s, &p, verbose, mode != MODE_SCAN);
-	rc = FS_EXIT_OK;
-	for (size_t i = 0; i < s.nfindings; i++)
-		if (s.findings[i].severity >= FS_SEV_WARNING)
-			rc = FS_EXIT_FINDINGS;
+	rc = fs_scan_exit_status(&s) ? FS_EXIT_FINDINGS : FS_EXIT_OK;
 	fs_scan_free(&s);
 	cli_close(t, &p);
 	return rc;

@@ -351,6 +351,73 @@ static void test_garbage(void **state)
 	done(&k, &r);
 }
 
+/* Live kernels (confirm.c): a finding the second read also shows is
+ * confirmed; one it does not show is transient and leaves the exit status
+ * alone. The transient case needs a state that changes between two reads:
+ * here two synthetic kernels stand for the two reads. */
+static void test_live_confirmed(void **state)
+{
+	struct sk k;
+	struct run r;
+	char err[256];
+	(void)state;
+	clean(&k);
+	sk_set_counts(&k, SMALL, 1, 0);
+	sk_put32(&k, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	k.t->live = true;
+	assert_int_equal(fs_profile_from_target(&r.p, k.t, err, sizeof(err)), 0);
+	memset(&r.s, 0, sizeof(r.s));
+	assert_int_equal(fs_scan_run_live(&r.s, k.t, &r.p, -1, err, sizeof(err)), 0);
+	assert_true(r.s.live && r.s.second_read);
+	assert_int_equal(r.s.nfindings, 1);
+	assert_false(r.s.findings[0].transient);
+	assert_int_equal(fs_scan_exit_status(&r.s), 1);
+	done(&k, &r);
+}
+
+static void test_live_transient(void **state)
+{
+	struct sk k1, k2;
+	struct run r1, r2;
+	(void)state;
+	clean(&k1);
+	sk_set_counts(&k1, SMALL, 1, 0);	/* read 1: caught mid-update */
+	sk_put32(&k1, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	clean(&k2);				/* read 2: consistent again */
+	sk_set_pte(&k2, THP_VA + 0x200000, sk_entry(DW, SK_DEV_PFN + 0x3ff));	/* and a new one */
+	scan(&k1, &r1);
+	scan(&k2, &r2);
+	assert_int_equal(r1.s.nfindings, 1);
+	assert_int_equal(fs_scan_exit_status(&r1.s), 1);
+	assert_int_equal(fs_scan_confirm(&r1.s, &r2.s), 1);
+	assert_true(r1.s.findings[0].transient);
+	assert_int_equal(fs_scan_exit_status(&r1.s), 0);
+	/* what only the second read showed is counted in errors, not reported */
+	assert_true(r2.s.nfindings > 0);
+	assert_int_equal(r1.s.nerrors, 1);
+	assert_non_null(strstr(r1.s.errors[0], "only on the second read"));
+	done(&k1, &r1);
+	done(&k2, &r2);
+}
+
+/* A dump is never re-read. */
+static void test_dump_not_reread(void **state)
+{
+	struct sk k;
+	struct run r;
+	char err[256];
+	(void)state;
+	clean(&k);
+	sk_set_counts(&k, SMALL, 1, 0);
+	sk_put32(&k, sk_page(SMALL) + SKP_REFCOUNT, 2);
+	assert_int_equal(fs_profile_from_target(&r.p, k.t, err, sizeof(err)), 0);
+	memset(&r.s, 0, sizeof(r.s));
+	assert_int_equal(fs_scan_run_live(&r.s, k.t, &r.p, -1, err, sizeof(err)), 0);
+	assert_false(r.s.live || r.s.second_read);
+	assert_int_equal(fs_scan_exit_status(&r.s), 1);
+	done(&k, &r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +441,9 @@ int main(void)
 		cmocka_unit_test(test_present_device_page),
 		cmocka_unit_test(test_stuck_task),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_live_confirmed),
+		cmocka_unit_test(test_live_transient),
+		cmocka_unit_test(test_dump_not_reread),
 	};
 	return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
 }

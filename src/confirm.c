@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * confirm.c - findings on a live kernel are confirmed by a second read.
+ *
+ * On /proc/kcore (or a live crash session) page tables, struct pages and
+ * reference counts change while the scan reads them: a folio caught between
+ * try_to_migrate() replacing its entries and its mapcount dropping looks, for
+ * a moment, exactly like the bugs docs/checks.md describes. A dump is a
+ * still picture and needs none of this.
+ *
+ * When a live scan has warning or error findings, the same scan runs again
+ * from scratch and a finding is confirmed only if
+ *   - the second read reports it too, with the same id, subject and
+ *     evidence (the evidence holds the values the check compared, so equal
+ *     evidence means the same state, not just the same pfn being in some
+ *     other transient state), and
+ *   - for a folio finding, the folio and every entry found mapping it,
+ *     re-read once more right now (folio, entries, folio: milliseconds
+ *     apart), still hold the values the second scan used; for a pgmap
+ *     finding, the reference count re-read now is unchanged.
+ * A scan reads struct pages and page tables seconds apart; the last rule
+ * removes the skew between the two (a folio seen free, then its new entry).
+ * The rest are kept in the report marked transient and do not set the exit
+ * status. Findings only the second read shows are not reported: they were
+ * not confirmed either, and their count goes to errors[] so nothing is
+ * hidden. Stuck-task findings rest on the evidence rule alone.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "folioscope/scan.h"
+
+static bool worth_confirming(const struct fs_scan *s)
+{
+	for (size_t i = 0; i < s->nfindings; i++)
+		if (s->findings[i].severity >= FS_SEV_WARNING)
+			return true;
+	return false;
+}
+
+static bool same_finding(const struct fs_finding *a, const struct fs_finding *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->subject, b->subject) == 0;
+}
+
+static bool same_folio(const struct fs_folio *a, const struct fs_folio *b)
+{
+	return a->head_pfn == b->head_pfn && a->order == b->order && a->head_flags == b->head_flags &&
+	       a->refcount == b->refcount && a->page_mapcount == b->page_mapcount &&
+	       a->large_mapcount == b->large_mapcount && a->entire_mapcount == b->entire_mapcount &&
+	       a->nr_pages_mapped_raw == b->nr_pages_mapped_raw && a->folio_mapcount == b->folio_mapcount &&
+	       a->mapping == b->mapping && a->pgmap == b->pgmap && a->on_deferred_list == b->on_deferred_list;
+}
+
+/* The folio pfn and its entries as s saw them, re-read now, unchanged? */
+static bool folio_still(struct fs_scan *s, uint64_t pfn)
+{
+	struct fs_folio now;
+	size_t v;
+
+	for (v = 0; v < s->nfolios && s->folios[v].f.head_pfn != pfn; v++)
+		;
+	if (v == s->nfolios)
+		return false;
+	if (fs_folio_read(s->t, s->p, &s->mm, pfn, &now) || !same_folio(&now, &s->folios[v].f))
+		return false;
+	for (size_t i = 0; i < s->nmaps; i++) {
+		uint64_t raw;
+		if (s->maps[i].folio != (int)v)
+			continue;
+		if (fs_read(s->t, FS_PADDR, s->maps[i].entry_pa, &raw, sizeof(raw)) || raw != s->maps[i].e.raw)
+			return false;
+	}
+	return !fs_folio_read(s->t, s->p, &s->mm, pfn, &now) && same_folio(&now, &s->folios[v].f);
+}
+
+static bool pgmap_still(struct fs_scan *s, const char *subject)
+{
+	struct fs_pgmap now;
+	uint64_t addr;
+
+	if (sscanf(subject, "pgmap 0x%" SCNx64, &addr) != 1)
+		return true;	/* not a pgmap subject */
+	for (int i = 0; i < s->pgmaps->n; i++)
+		if (s->pgmaps->map[i].addr == addr)
+			return !fs_pgmap_read(s->t, s->p, addr, &now) && !now.ref_err[0] &&
+			       now.ref.value == s->pgmaps->map[i].ref.value && now.ref.mode == s->pgmaps->map[i].ref.mode;
+	return false;
+}
+
+/* Does second confirm f (see the top of this file)? */
+static bool confirmed(const struct fs_finding *f, struct fs_scan *second)
+{
+	for (size_t k = 0; k < second->nfindings; k++) {
+		const struct fs_finding *g = &second->findings[k];
+		if (!same_finding(f, g) || strcmp(f->evidence, g->evidence))
+			continue;
+		if (g->pfn)
+			return folio_still(second, g->pfn);
+		return pgmap_still(second, g->subject);
+	}
+	return false;
+}
+
+unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second)
+{
+	unsigned int transient = 0, only_second = 0;
+
+	for (size_t i = 0; i < first->nfindings; i++) {
+		struct fs_finding *f = &first->findings[i];
+		f->transient = !confirmed(f, second);
+		transient += f->transient;
+	}
+	for (size_t k = 0; k < second->nfindings; k++) {
+		bool seen = false;
+		if (second->findings[k].severity < FS_SEV_WARNING)
+			continue;
+		for (size_t i = 0; i < first->nfindings && !seen; i++)
+			seen = same_finding(&first->findings[i], &second->findings[k]);
+		only_second += !seen;
+	}
+	first->second_read = true;
+	if (only_second)
+		fs_scan_error(first, "live: %u finding%s appeared only on the second read (not confirmed, not "
+			      "reported); scan again to see whether they persist", only_second,
+			      only_second == 1 ? "" : "s");
+	return transient;
+}
+
+int fs_scan_run_live(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, int64_t pfn,
+		     char *err, size_t errlen)
+{
+	struct fs_scan again;
+	int rc, rc2;
+
+	rc = pfn < 0 ? fs_scan_run(s, t, p, err, errlen) : fs_scan_folio(s, t, p, (uint64_t)pfn, err, errlen);
+	if (rc < 0 || !t->live)
+		return rc;
+	s->live = true;
+	if (!worth_confirming(s))
+		return rc;
+	memset(&again, 0, sizeof(again));
+	rc2 = pfn < 0 ? fs_scan_run(&again, t, p, err, errlen) :
+			fs_scan_folio(&again, t, p, (uint64_t)pfn, err, errlen);
+	if (rc2 < 0)
+		fs_scan_error(s, "live: the confirming second read failed (%s); findings are unconfirmed", err);
+	else
+		fs_scan_confirm(s, &again);
+	fs_scan_free(&again);
+	return rc;
+}
+
+int fs_scan_exit_status(const struct fs_scan *s)
+{
+	for (size_t i = 0; i < s->nfindings; i++)
+		if (s->findings[i].severity >= FS_SEV_WARNING && !s->findings[i].transient)
+			return 1;
+	return 0;
+}
