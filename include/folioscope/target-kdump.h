@@ -30,6 +30,21 @@ extern "C" {
 struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *err,
 				size_t errlen);
 
+/*
+ * Which kernel a dump (NULL: the live kernel) is, from the VMCOREINFO near
+ * its start: OSRELEASE and BUILD-ID ("" when absent). -1 if it has neither.
+ */
+int fs_kdump_dump_identity(const char *vmcore, char *osrelease, size_t rellen, char *buildid, size_t bidlen,
+			   char *err, size_t errlen);
+/*
+ * Find the vmlinux of a dump without -k (find-vmlinux.c): build-ID links in
+ * $FOLIOSCOPE_DEBUG_DIRS and /usr/lib/debug, release-named files, then
+ * debuginfod when DEBUGINFOD_URLS is set. Fills out with the path and where
+ * with how it was found ("by build ID ... under /usr/lib/debug").
+ */
+int fs_kdump_find_vmlinux(const char *vmcore, char *out, size_t outlen, char *where, size_t wherelen,
+			  char *err, size_t errlen);
+
 /* Facts the backend found while opening; valid until the target is closed. */
 struct fs_kdump_info {
 	const char *format;	/* libkdumpfile's file.format: "diskdump", "elf", ... */

@@ -88,18 +88,23 @@ int cli_profile_nodump(const struct cli_common *c, struct fs_profile *p)
 
 int cli_open(const struct cli_common *c, struct fs_target **t, struct fs_profile *p)
 {
-	char err[1024];
+	char err[1024], found[4096], where[1024];
 	const char *core = c->live ? "/proc/kcore" : c->vmcore;
+	const char *vmlinux = c->vmlinux;
 
-	if (!c->vmlinux) {
-		cli_error("no vmlinux: give -k VMLINUX (the kernel image with debug info matching the dump)");
-		return -1;
-	}
 	if (!core) {
 		cli_error("no dump: give -c VMCORE, or --live to read this machine's /proc/kcore");
 		return -1;
 	}
-	*t = fs_kdump_open(c->vmlinux, core, err, sizeof(err));
+	if (!vmlinux) {
+		if (fs_kdump_find_vmlinux(core, found, sizeof(found), where, sizeof(where), err, sizeof(err))) {
+			cli_error("%s", err);
+			return -1;
+		}
+		vmlinux = found;
+		fprintf(stderr, "%s: vmlinux %s (found %s)\n", cli_prog, vmlinux, where);
+	}
+	*t = fs_kdump_open(vmlinux, core, err, sizeof(err));
 	if (!*t) {
 		cli_error("%s", err);
 		return -1;

@@ -12,7 +12,7 @@
 #                     (not run by make check)
 
 KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf
-KDUMP_SRCS := src/kdump/target-kdump.c src/kdump/dwarf-index.c
+KDUMP_SRCS := src/kdump/target-kdump.c src/kdump/dwarf-index.c src/kdump/find-vmlinux.c
 KDUMP_CFLAGS := $(shell pkg-config --cflags $(KDUMP_PKGS) 2>/dev/null)
 KDUMP_LIBS := $(shell pkg-config --libs $(KDUMP_PKGS) 2>/dev/null || echo -lkdumpfile -laddrxlat -ldw -lelf)
 

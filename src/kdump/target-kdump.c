@@ -847,6 +847,60 @@ static int setup_translation(struct kd *kd, char *err, size_t errlen)
 	return 0;
 }
 
+/* The machine an ELF header names, as the kernel's uname -m spells it. */
+static const char *elf_machine_name(const unsigned char *ehdr)
+{
+	unsigned int m = ehdr[5] == 2 ? (unsigned int)(ehdr[18] << 8 | ehdr[19]) : (unsigned int)(ehdr[19] << 8 | ehdr[18]);
+
+	switch (m) {
+	case 3: return "i386";
+	case 21: return "ppc64";
+	case 22: return "s390x";
+	case 62: return "x86_64";
+	case 183: return "aarch64";
+	case 243: return "riscv64";
+	default: return NULL;
+	}
+}
+
+/*
+ * A dump of another architecture than the vmlinux: say so before
+ * libkdumpfile fails on some register note. The dump's machine is its ELF
+ * e_machine, or utsname.machine in a kdump-compressed header
+ * (makedumpfile diskdump.h: signature[8], header_version, new_utsname).
+ */
+static int arch_mismatch(int fd, const char *path, const char *vmlinux, char *err, size_t errlen)
+{
+	unsigned char dh[8 + 4 + 6 * 65], vh[20];
+	const char *dm = NULL, *vm;
+	char machine[66];
+	int vfd;
+
+	if (pread(fd, dh, sizeof(dh), 0) < 20)
+		return 0;
+	vfd = open(vmlinux, O_RDONLY | O_CLOEXEC);
+	if (vfd < 0)
+		return 0;	/* the vmlinux open reports it */
+	if (pread(vfd, vh, sizeof(vh), 0) != (ssize_t)sizeof(vh) || memcmp(vh, "\177ELF", 4)) {
+		close(vfd);
+		return 0;
+	}
+	close(vfd);
+	vm = elf_machine_name(vh);
+	if (memcmp(dh, "\177ELF", 4) == 0) {
+		dm = elf_machine_name(dh);
+	} else if (memcmp(dh, "KDUMP   ", 8) == 0) {
+		memcpy(machine, dh + 8 + 4 + 4 * 65, 65);
+		machine[65] = '\0';
+		dm = machine;
+	}
+	if (!dm || !vm || !*dm || strcmp(dm, vm) == 0)
+		return 0;
+	snprintf(err, errlen, "vmcore %s is a dump of an %s machine, vmlinux %s is an %s kernel: they do not belong "
+		 "together", path, dm, vmlinux, vm);
+	return -1;
+}
+
 static int check_match(struct kd *kd, const char *vmlinux, char *err, size_t errlen)
 {
 	const char *vrel = fs_dwidx_osrelease(kd->idx);
@@ -1013,6 +1067,7 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	kd->info.filtered = -1;
 	kd->info.dump_level = -1;
 	kd->info.live = live;
+	kd->t.live = live;
 	snprintf(kd->path, sizeof(kd->path), "%s", live ? LIVE_PATH : vmcore);
 
 	/* the dump first: the commonest mistake is a wrong dump path */
@@ -1070,6 +1125,9 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 			     kd->path, why);
 		}
 	}
+
+	if (!live && arch_mismatch(kd->fd, kd->path, vmlinux, err, errlen))
+		goto fail;
 
 	kd->ctx = kdump_new();
 	if (!kd->ctx) {
