@@ -23,13 +23,15 @@ Command line (exit status 0 clean, 1 findings, 2 could not analyse)::
 
 import argparse
 import json
+import os
 import struct
 import sys
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import drgn
 from drgn import Object, Program
 
+from folioscope.dumpfile import machine, truncated
 from folioscope.mm import FolioInfo, folio_info_of_pfn, kva_to_pa_linear, mm_layout, read_kva
 from folioscope.pgmap import PercpuRef, _find_pgmaps, device_private_folio_infos, percpu_ref_read, pgmap_ranges, pgmap_type
 from folioscope.pgtable import WalkStats, _Tables, folio_rmap, for_each_mm_entry, for_each_process
@@ -129,7 +131,7 @@ class Finding:
     ``subject`` ("folio pfn 0x…", "pgmap 0x…", "pid 38 0x…"), ``evidence``,
     ``next``, ``bug`` (bug class or None), ``pfn`` (folio head pfn or 0)."""
 
-    __slots__ = ("id", "severity", "title", "subject", "evidence", "next", "bug", "pfn", "entries")
+    __slots__ = ("id", "severity", "title", "subject", "evidence", "next", "bug", "pfn", "entries", "transient")
 
     def __init__(self, d: CheckDef, pfn: int, subject: str) -> None:
         self.id, self.severity, self.title, self.next, self.bug = d.id, d.severity, d.title, d.next, d.bug
@@ -137,6 +139,7 @@ class Finding:
         self.pfn = pfn
         self.evidence = ""
         self.entries = 0  # entry-level findings: entries grouped into this one
+        self.transient = False  # live: gone on the second read (Scan.confirm)
 
     def add(self, text: str) -> None:
         self.evidence = f"{self.evidence}; {text}" if self.evidence else text
@@ -152,6 +155,8 @@ class Finding:
         d["next"] = self.next
         if self.bug:
             d["bug_class"] = self.bug
+        if self.transient:
+            d["transient"] = True
         return d
 
 
@@ -246,6 +251,8 @@ class Scan:
         self.stuck: List[Stuck] = []
         self.ntasks = self.nmms = 0
         self.device_pages_read = False
+        self.live = bool(prog.flags & drgn.ProgramFlags.IS_LIVE)
+        self.second_read = False
         self.pgmaps: List[PgmapInfo] = []
         try:
             found = _find_pgmaps(prog)
@@ -723,7 +730,75 @@ class Scan:
         return sf.f.zone_device and (verbose or sf.pte_maps or sf.pmd_maps or sf.f.folio_mapcount > 0)
 
     def exit_status(self) -> int:
-        return 1 if any(f.severity in ("warning", "error") for f in self.findings) else 0
+        return 1 if any(f.severity in ("warning", "error") and not f.transient for f in self.findings) else 0
+
+    def worth_confirming(self) -> bool:
+        return self.live and any(f.severity in ("warning", "error") for f in self.findings)
+
+    def confirm(self, again: "Scan") -> int:
+        """
+        Live kernels change under the reader (``fs_scan_confirm``, src/confirm.c).
+        A finding is confirmed when the second read ``again`` reports it with
+        the same id, subject and evidence, and the state it rests on, re-read
+        now, is unchanged (a folio finding: the folio and every entry mapping
+        it; a pgmap finding: the reference count). The others are marked
+        transient and do not set the exit status. Findings only the second
+        read shows are counted in ``errors``.
+
+        :returns: the number of transient findings
+        """
+        first = {(f.id, f.subject) for f in self.findings}
+        n = 0
+        for f in self.findings:
+            f.transient = not again._confirms(f)
+            n += f.transient
+        only = sum(1 for f in again.findings
+                   if f.severity in ("warning", "error") and (f.id, f.subject) not in first)
+        self.second_read = True
+        if only:
+            self.error(f"live: {only} finding{'' if only == 1 else 's'} appeared only on the second read "
+                       "(not confirmed, not reported); scan again to see whether they persist")
+        return n
+
+    _FOLIO_STATE = ("head_pfn", "order", "head_flags", "refcount", "page_mapcount", "large_mapcount",
+                    "entire_mapcount", "nr_pages_mapped_raw", "folio_mapcount", "mapping", "pgmap",
+                    "on_deferred_list")
+
+    def _folio_still(self, pfn: int) -> bool:
+        v = self.index.get(pfn)
+        if v is None:
+            return False
+        was = self.folios[v].f
+        same = lambda now: all(getattr(now, k) == getattr(was, k) for k in self._FOLIO_STATE)  # noqa: E731
+        try:
+            if not same(folio_info_of_pfn(self.prog, pfn)):
+                return False
+            for m in self.maps:
+                if m.folio == v and self.prog.read_u64(m.entry_pa, True) != m.e.raw:
+                    return False
+            return same(folio_info_of_pfn(self.prog, pfn))
+        except drgn.FaultError:
+            return False
+
+    def _pgmap_still(self, subject: str) -> bool:
+        if not subject.startswith("pgmap 0x"):
+            return True
+        addr = int(subject.split()[1], 16)
+        for pm in self.pgmaps:
+            if pm.addr == addr and pm.ref:
+                try:
+                    now = percpu_ref_read(pm.obj.ref)
+                except (drgn.FaultError, LookupError):
+                    return False
+                return now.value == pm.ref.value and now.mode == pm.ref.mode
+        return False
+
+    def _confirms(self, f: Finding) -> bool:
+        for g in self.findings:
+            if (g.id, g.subject, g.evidence) != (f.id, f.subject, f.evidence):
+                continue
+            return self._folio_still(g.pfn) if g.pfn else self._pgmap_still(g.subject)
+        return False
 
     def to_json(self, verbose: bool = False) -> dict:
         """The scan document (docs/json-schema.md, ``fs_report_scan_json``)."""
@@ -782,7 +857,8 @@ class Scan:
             "stuck_tasks": stuck,
             "errors": list(self.errors),
             "coverage": {"tasks": self.ntasks, "mms": self.nmms, "page_tables": self.stats.tables_read,
-                         "entries_seen": self.stats.entries_seen},
+                         "entries_seen": self.stats.entries_seen, "live": self.live,
+                         "second_read": self.second_read},
         }
 
     def to_text(self, verbose: bool = False, one_folio: bool = False) -> str:
@@ -825,14 +901,17 @@ class Scan:
             if sf.rmap_err and (verbose or one_folio):
                 out.append(f"            rmap: {sf.rmap_err}")
         out.append("")
-        nerr = nwarn = 0
+        nerr = nwarn = ntransient = 0
         for f in self.findings:
-            if f.severity == "error":
+            if f.transient:
+                ntransient += 1
+            elif f.severity == "error":
                 nerr += 1
             elif f.severity == "warning":
                 nwarn += 1
             tag = {"error": "ERROR", "warning": "WARN"}.get(f.severity, "INFO")
-            out.append(f"[{tag}] {f.id} {f.subject}: {f.title}")
+            gone = " (transient: gone on a second read of the live kernel)" if f.transient else ""
+            out.append(f"[{tag}] {f.id} {f.subject}: {f.title}{gone}")
             out.append(f"    evidence: {f.evidence}")
             out.append(f"    next: {f.next}")
             if f.bug:
@@ -840,10 +919,12 @@ class Scan:
         for e in self.errors:
             out.append(f"[UNREAD] {e}")
         n = len(self.pgmaps)
+        live = ("" if not self.live else " (live)" if not self.second_read else
+                " (live; transient findings not counted)" if ntransient else " (live; confirmed by a second read)")
         pl = lambda k, w: w if k == 1 else w + "s"  # noqa: E731
         out.append(f"summary: {n} {pl(n, 'pgmap')}, {dev} device {pl(dev, 'folio')} ({shown_n} shown), "
                    f"{len(self.maps)} entries in {self.nmms} {pl(self.nmms, 'mm')} of {self.ntasks} tasks; "
-                   f"{nerr} {pl(nerr, 'error')}, {nwarn} {pl(nwarn, 'warning')}"
+                   f"{nerr} {pl(nerr, 'error')}, {nwarn} {pl(nwarn, 'warning')}{live}"
                    f"{'; some state could not be read (UNREAD above)' if self.errors else ''}")
         return "\n".join(out) + "\n"
 
@@ -877,7 +958,13 @@ def scan(prog: Program) -> Scan:
     :raises LookupError: the debug info lacks what every kernel has (nothing
         can be analysed); partial failures land in ``Scan.errors``
     """
-    return Scan(prog).run()
+    s = Scan(prog).run()
+    if s.worth_confirming():
+        try:
+            s.confirm(Scan(prog).run())
+        except (LookupError, drgn.FaultError) as e:
+            s.error(f"live: the confirming second read failed ({e}); findings are unconfirmed")
+    return s
 
 
 def check_folio(folio: Object) -> List[Finding]:
@@ -902,6 +989,16 @@ def check_scan(folio: Object) -> Scan:
     L = mm_layout(prog)
     addr = folio.value_() if folio.type_.kind == drgn.TypeKind.POINTER else folio.address_
     pfn = (addr - L.vmemmap) // L.page_size
+    s = _check_once(prog, pfn, addr)
+    if s.worth_confirming():
+        try:
+            s.confirm(_check_once(prog, pfn, addr))
+        except (LookupError, drgn.FaultError) as e:
+            s.error(f"live: the confirming second read failed ({e}); findings are unconfirmed")
+    return s
+
+
+def _check_once(prog: Program, pfn: int, addr: int) -> Scan:
     s = Scan(prog)
     v = s.add_folio(pfn)
     if v < 0:
@@ -958,6 +1055,57 @@ def _dump_build_id(path: str) -> Optional[str]:
     return head[i + 10:head.index(b"\n", i + 10)].decode(errors="replace").strip()
 
 
+def _dump_release(path: str) -> Optional[str]:
+    """VMCOREINFO's OSRELEASE line, found like :func:`_dump_build_id`."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4 << 20)
+    except OSError:
+        return None
+    i = head.find(b"OSRELEASE=")
+    if i < 0:
+        return None
+    end = min(x for x in (head.find(b"\n", i), head.find(b"\0", i), len(head)) if x >= 0)
+    return head[i + 10:end].decode(errors="replace").strip()
+
+
+def find_vmlinux(core: str) -> Optional[Tuple[str, str]]:
+    """
+    The vmlinux of a dump, looked up like the CLI does (src/kdump/find-vmlinux.c):
+    build-ID links under ``$FOLIOSCOPE_DEBUG_DIRS`` and /usr/lib/debug, then
+    release-named files; debuginfod is left to drgn's own search.
+
+    :returns: (path, how it was found), or None
+    """
+    bid, rel = _dump_build_id(core), _dump_release(core)
+    bid = bid.lower() if bid else None
+    env = os.environ.get("FOLIOSCOPE_DEBUG_DIRS", "")
+    roots = [r for r in env.split(":") if r] + ["/usr/lib/debug"]
+
+    def fits(path: str) -> bool:
+        if not os.access(path, os.R_OK):
+            return False
+        if not bid:
+            return True
+        have = _elf_build_id(path)
+        return bool(have) and have.startswith(bid)
+
+    for root in roots:
+        if bid and len(bid) > 2:
+            for suffix in (".debug", ""):
+                cand = f"{root}/.build-id/{bid[:2]}/{bid[2:]}{suffix}"
+                if fits(cand):
+                    return cand, f"by build ID {bid} under {root}"
+        if rel:
+            for cand in (f"{root}/boot/vmlinux-{rel}", f"{root}/lib/modules/{rel}/vmlinux"):
+                if fits(cand):
+                    return cand, f"by release {rel} under {root}" + (" (build ID checked)" if bid else "")
+    for cand in (f"/boot/vmlinux-{rel}", f"/lib/modules/{rel}/build/vmlinux") if rel else ():
+        if fits(cand):
+            return cand, f"by release {rel}" + (" (build ID checked)" if bid else "")
+    return None
+
+
 def open_program(vmcore: Optional[str], vmlinux: Optional[str]) -> Program:
     """
     A drgn Program on a dump (or the live kernel's /proc/kcore) with vmlinux.
@@ -967,12 +1115,31 @@ def open_program(vmcore: Optional[str], vmlinux: Optional[str]) -> Program:
     :raises ValueError: mismatched vmlinux
     """
     core = vmcore or "/proc/kcore"
+    if not vmlinux:
+        found = find_vmlinux(core)
+        if found:
+            vmlinux = found[0]
+            print(f"folioscope: vmlinux {found[0]} (found {found[1]})", file=sys.stderr)
     if vmlinux:
         want, have = _dump_build_id(core), _elf_build_id(vmlinux)
         if want and have and not have.startswith(want.lower()) and not want.lower().startswith(have):
             raise ValueError(f"vmlinux {vmlinux} does not match {core}: build id {have}, the dump's BUILD-ID is {want}")
+    if vmcore:
+        cut = truncated(core)
+        if cut:
+            raise ValueError(f"vmcore {core} is truncated: {cut}")
+    if vmlinux and vmcore:
+        dm, vm = machine(core), machine(vmlinux)
+        if dm and vm and dm != vm:
+            raise ValueError(f"vmcore {core} is a dump of an {dm} machine, vmlinux {vmlinux} is an {vm} kernel: "
+                             "they do not belong together")
     prog = Program()
-    prog.set_core_dump(core)
+    try:
+        prog.set_core_dump(core)
+    except (OSError, ValueError):
+        raise
+    except Exception as e:  # drgn reports libkdumpfile/ELF failures as plain Exception
+        raise ValueError(f"{core}: cannot read it as a core dump: {e}") from None
     prog.cache["folioscope_core_path"] = core
     if vmlinux:
         prog.load_debug_info([vmlinux])
@@ -1002,6 +1169,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         s = scan(prog)
     except (OSError, ValueError, LookupError, drgn.FaultError, drgn.MissingDebugInfoError) as e:
         print("folioscope: " + " ".join(str(e).split()), file=sys.stderr)  # one line (docs/cli.md)
+        return 2
+    except Exception as e:  # drgn reports bad dumps and debug info as plain Exception
+        if os.environ.get("FOLIOSCOPE_DEBUG"):
+            raise
+        print(f"folioscope: cannot analyse {args.core or '/proc/kcore'}: " + " ".join(str(e).split()) +
+              " (FOLIOSCOPE_DEBUG=1 shows the traceback)", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(s.to_json(args.verbose)))

@@ -89,3 +89,56 @@ def test_unknown_kernel_version_decodes_with_warning(folioscope):
     r = run([folioscope, "decode", "--kernel", "9.9", "0"])
     assert r.returncode == 0
     assert "outside the verified range" in r.stderr
+
+
+def _other_arch(fx, tmp_path, dump):
+    """A real dump whose header names another machine (aarch64)."""
+    out = tmp_path / ("arm-" + dump)
+    subprocess.run(["cp", "--sparse=always", str(fx / dump), str(out)], check=True)
+    with open(out, "r+b") as f:
+        if dump.startswith("vmcore.elf"):
+            f.seek(18)
+            f.write((183).to_bytes(2, "little"))  # e_machine = EM_AARCH64
+        else:
+            f.seek(8 + 4 + 4 * 65)  # disk_dump_header.utsname.machine
+            f.write(b"aarch64".ljust(65, b"\0"))
+    return out
+
+
+@pytest.mark.parametrize("dump", ["vmcore.elf", "vmcore.kdump"])
+def test_dump_of_another_arch(folioscope_any, fx, tmp_path, dump):
+    r = scan(folioscope_any, fx / "vmlinux", _other_arch(fx, tmp_path, dump))
+    one_line_error(r, "aarch64 machine", "x86_64 kernel")
+
+
+DRGN_SCAN = ["/usr/bin/python3", "-m", "folioscope.scan"]
+
+
+@pytest.mark.parametrize("case", ["junk", "truncated", "other-arch", "wrong-vmlinux", "no-dwarf"])
+def test_drgn_scan_bad_input(fx, tmp_path, case):
+    """The drgn scan: one line on stderr and exit status 2, never a traceback."""
+    from conftest import REPO
+    vmlinux, core = fx / "vmlinux", fx / "vmcore.kdump-uts"
+    if case == "junk":
+        core = tmp_path / "junk"
+        core.write_bytes(b"this is not a crash dump\n" * 1000)
+    elif case == "truncated":
+        core = tmp_path / "cut"
+        core.write_bytes((fx / "vmcore.kdump-uts").read_bytes()[: 200000])
+    elif case == "other-arch":
+        core = _other_arch(fx, tmp_path, "vmcore.elf-vaddr")
+    elif case == "wrong-vmlinux":
+        vmlinux = lab_fixture("6.12", "thp-device") / "vmlinux"
+    elif case == "no-dwarf":
+        vmlinux = tmp_path / "vmlinux"
+        subprocess.run(["objcopy", "--strip-debug", str(fx / "vmlinux"), str(vmlinux)], check=True)
+    r = subprocess.run(DRGN_SCAN + ["-s", str(vmlinux), "-c", str(core)], capture_output=True, text=True,
+                       timeout=600, env={"PYTHONPATH": str(REPO / "drgn-helpers"), "PATH": "/usr/bin:/bin"})
+    assert "Traceback" not in r.stderr, r.stderr
+    # a truncated dump may still be analysed, with what could not be read reported
+    if case == "truncated" and r.returncode in (0, 1):
+        assert "UNREAD" in r.stdout or "truncated" in r.stderr, r.stdout[-1000:]
+        return
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr)
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("folioscope: "), r.stderr
