@@ -383,7 +383,10 @@ int fs_profile_from_target(struct fs_profile *p, struct fs_target *t, char *err,
 		p->facts.arch = FS_ARCH_X86_64;
 	else if (fs_vmcoreinfo_number(vi, "NUMBER(VA_BITS)", &n) == 0) {
 		p->facts.arch = FS_ARCH_ARM64;
-		p->va_bits = (int)n;
+		/* arm64 VA_BITS is 36..52 (arch/arm64/Kconfig); page_offset shifts by it */
+		p->va_bits = n >= 36 && n <= 52 ? (int)n : 48;
+		if (p->va_bits != n)
+			note(p, "%s", "VMCOREINFO VA_BITS implausible: 48 is used");
 	} else
 		return ERR("cannot tell the architecture from VMCOREINFO (neither x86_64 nor arm64 lines)");
 	/* 32..56 as for --config: the pgtable and swap-entry shifts need it sane */
