@@ -56,6 +56,11 @@ static int zone_layout(struct fs_mm *mm, struct fs_target *t, const struct fs_pr
 	if (p->ikconfig && fs_kconfig_bool(p->ikconfig, "NUMA") == 1) {
 		const char *s = strstr(p->ikconfig, "\nCONFIG_NODES_SHIFT=");
 		nodes_shift = s ? atoi(s + 20) : 0;
+		/* NODES_SHIFT: range 1 10 (6.12 arch/x86/Kconfig, arch/arm64/Kconfig) */
+		if (nodes_shift < 0 || nodes_shift > 10) {
+			snprintf(mm->notes, sizeof(mm->notes), "IKCONFIG NODES_SHIFT %d implausible: taken as 0", nodes_shift);
+			nodes_shift = 0;
+		}
 	} else if (!p->ikconfig) {
 		uint64_t len;
 		/* node_data[MAX_NUMNODES] exists with NUMA: its bound is 1 << NODES_SHIFT */
