@@ -14,12 +14,16 @@
  *     evidence (the evidence holds the values the check compared, so equal
  *     evidence means the same state, not just the same pfn being in some
  *     other transient state), and
- *   - for a folio finding, the folio and every entry found mapping it,
- *     re-read once more right now (folio, entries, folio: milliseconds
- *     apart), still hold the values the second scan used; for a pgmap
- *     finding, the reference count re-read now is unchanged.
- * A scan reads struct pages and page tables seconds apart; the last rule
- * removes the skew between the two (a folio seen free, then its new entry).
+ *   - the state it rests on is quiescent: re-read FS_CONFIRM_ROUNDS times,
+ *     FS_CONFIRM_GAP_MS apart, it still holds the values the second scan
+ *     used every time (a folio finding: the folio and every entry found
+ *     mapping it, read folio-entries-folio; a pgmap finding: the reference
+ *     count).
+ * A scan reads struct pages and page tables seconds apart, so a folio in
+ * motion can look inconsistent twice in a row (a workload that cycles the
+ * same pages through the same states, as the live stress test's does). A
+ * real bug's state does not move; a folio the kernel is working on does,
+ * within the quiescence window.
  * The rest are kept in the report marked transient and do not set the exit
  * status. Findings only the second read shows are not reported: they were
  * not confirmed either, and their count goes to errors[] so nothing is
@@ -27,9 +31,14 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "folioscope/scan.h"
+
+#define FS_CONFIRM_ROUNDS 5
+#define FS_CONFIRM_GAP_MS 40
 
 static bool worth_confirming(const struct fs_scan *s)
 {
@@ -89,29 +98,42 @@ static bool pgmap_still(struct fs_scan *s, const char *subject)
 	return false;
 }
 
-/* Does second confirm f (see the top of this file)? */
-static bool confirmed(const struct fs_finding *f, struct fs_scan *second)
+/* The finding of second that repeats f exactly, or NULL. */
+static const struct fs_finding *repeated(const struct fs_finding *f, const struct fs_scan *second)
 {
 	for (size_t k = 0; k < second->nfindings; k++) {
 		const struct fs_finding *g = &second->findings[k];
-		if (!same_finding(f, g) || strcmp(f->evidence, g->evidence))
-			continue;
-		if (g->pfn)
-			return folio_still(second, g->pfn);
-		return pgmap_still(second, g->subject);
+		if (same_finding(f, g) && strcmp(f->evidence, g->evidence) == 0)
+			return g;
 	}
-	return false;
+	return NULL;
+}
+
+static bool still(struct fs_scan *second, const struct fs_finding *g)
+{
+	return g->pfn ? folio_still(second, g->pfn) : pgmap_still(second, g->subject);
 }
 
 unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second)
 {
+	const struct timespec gap = { 0, FS_CONFIRM_GAP_MS * 1000000L };
 	unsigned int transient = 0, only_second = 0;
+	const struct fs_finding **g = calloc(first->nfindings ? first->nfindings : 1, sizeof(*g));
 
-	for (size_t i = 0; i < first->nfindings; i++) {
-		struct fs_finding *f = &first->findings[i];
-		f->transient = !confirmed(f, second);
-		transient += f->transient;
+	for (size_t i = 0; g && i < first->nfindings; i++)
+		g[i] = repeated(&first->findings[i], second);
+	for (int round = 0; g && round < FS_CONFIRM_ROUNDS; round++) {
+		if (round)
+			nanosleep(&gap, NULL);
+		for (size_t i = 0; i < first->nfindings; i++)
+			if (g[i] && !still(second, g[i]))
+				g[i] = NULL;
 	}
+	for (size_t i = 0; i < first->nfindings; i++) {
+		first->findings[i].transient = !g || !g[i];
+		transient += first->findings[i].transient;
+	}
+	free(g);
 	for (size_t k = 0; k < second->nfindings; k++) {
 		bool seen = false;
 		if (second->findings[k].severity < FS_SEV_WARNING)

@@ -26,6 +26,7 @@ import json
 import os
 import struct
 import sys
+import time
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import drgn
@@ -124,6 +125,10 @@ _WAIT_SITES = (
     ("hmm_range_fault", "is inside hmm_range_fault()"),
     ("do_swap_page", "is faulting on a non-present entry (do_swap_page)"),
 )
+
+
+_CONFIRM_ROUNDS = 5  # live confirmation: quiescence re-reads (src/confirm.c)
+_CONFIRM_GAP = 0.04
 
 
 class Finding:
@@ -739,8 +744,9 @@ class Scan:
         """
         Live kernels change under the reader (``fs_scan_confirm``, src/confirm.c).
         A finding is confirmed when the second read ``again`` reports it with
-        the same id, subject and evidence, and the state it rests on, re-read
-        now, is unchanged (a folio finding: the folio and every entry mapping
+        the same id, subject and evidence, and the state it rests on is
+        quiescent: re-read 5 times 40 ms apart it still holds the values the
+        second read used (a folio finding: the folio and every entry mapping
         it; a pgmap finding: the reference count). The others are marked
         transient and do not set the exit status. Findings only the second
         read shows are counted in ``errors``.
@@ -748,9 +754,16 @@ class Scan:
         :returns: the number of transient findings
         """
         first = {(f.id, f.subject) for f in self.findings}
+        g = {i: again._repeated(f) for i, f in enumerate(self.findings)}
+        for rnd in range(_CONFIRM_ROUNDS):
+            if rnd:
+                time.sleep(_CONFIRM_GAP)
+            for i, x in g.items():
+                if x is not None and not again._still(x):
+                    g[i] = None
         n = 0
-        for f in self.findings:
-            f.transient = not again._confirms(f)
+        for i, f in enumerate(self.findings):
+            f.transient = g[i] is None
             n += f.transient
         only = sum(1 for f in again.findings
                    if f.severity in ("warning", "error") and (f.id, f.subject) not in first)
@@ -793,12 +806,14 @@ class Scan:
                 return now.value == pm.ref.value and now.mode == pm.ref.mode
         return False
 
-    def _confirms(self, f: Finding) -> bool:
+    def _repeated(self, f: Finding) -> Optional[Finding]:
         for g in self.findings:
-            if (g.id, g.subject, g.evidence) != (f.id, f.subject, f.evidence):
-                continue
-            return self._folio_still(g.pfn) if g.pfn else self._pgmap_still(g.subject)
-        return False
+            if (g.id, g.subject, g.evidence) == (f.id, f.subject, f.evidence):
+                return g
+        return None
+
+    def _still(self, g: Finding) -> bool:
+        return self._folio_still(g.pfn) if g.pfn else self._pgmap_still(g.subject)
 
     def to_json(self, verbose: bool = False) -> dict:
         """The scan document (docs/json-schema.md, ``fs_report_scan_json``)."""
