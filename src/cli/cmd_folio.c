@@ -11,7 +11,7 @@
 #include "folioscope/report.h"
 
 static const char folio_help[] =
-"usage: folioscope folio -k VMLINUX (-c VMCORE | --live) [--json] PFN|PAGE...\n"
+"usage: folioscope folio [-k VMLINUX] (-c VMCORE | --live) [--json] PFN|PAGE...\n"
 "\n"
 "Show a page and its folio: head, order, zone, the ZONE_DEVICE pgmap, the\n"
 "reference count and every mapcount the kernel keeps in that version\n"

@@ -12,7 +12,7 @@
 #include "folioscope/report.h"
 
 static const char pgmap_help[] =
-"usage: folioscope pgmap -k VMLINUX (-c VMCORE | --live) [--json] [ADDR]\n"
+"usage: folioscope pgmap [-k VMLINUX] (-c VMCORE | --live) [--json] [ADDR]\n"
 "\n"
 "List the ZONE_DEVICE page maps (struct dev_pagemap) of the dump, found\n"
 "through the ZONE_DEVICE memory sections, or show the one at ADDR: type,\n"

@@ -12,7 +12,7 @@
 #include "folioscope/task.h"
 
 static const char vtop_help[] =
-"usage: folioscope vtop -k VMLINUX (-c VMCORE | --live) [-p PID | --mm ADDR] [--json] VADDR...\n"
+"usage: folioscope vtop [-k VMLINUX] (-c VMCORE | --live) [-p PID | --mm ADDR] [--json] VADDR...\n"
 "\n"
 "Walk the page tables for each VADDR and print every level's raw entry,\n"
 "decoded; the leaf may be present, none, or a non-present entry such as a\n"
@@ -21,7 +21,8 @@ static const char vtop_help[] =
 "  -p, --pid PID       the process whose address space to walk\n"
 "      --mm ADDR       an mm_struct address instead of a pid\n"
 "                      (neither: the kernel's own page tables)\n"
-"  -k, --vmlinux FILE  vmlinux with debug info matching the dump\n"
+"  -k, --vmlinux FILE  vmlinux with debug info matching the dump (default: found\n"
+"                      by the dump's build ID, see folioscope(1))\n"
 "  -c, --vmcore FILE   the dump (kdump-compressed, flattened or ELF)\n"
 "      --live          the running kernel via /proc/kcore\n"
 "      --json          one JSON object per level, one per line\n"

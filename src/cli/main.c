@@ -22,6 +22,8 @@ static const char main_help[] =
 "\n"
 "Every command takes --help. Dumps are given as -k VMLINUX -c VMCORE\n"
 "(kdump-compressed, QEMU's flattened kdump, or ELF), or -k VMLINUX --live.\n"
+"Without -k the vmlinux is found by the dump's build ID (debug directories,\n"
+"then debuginfod); stderr says where.\n"
 "Exit status: 0 success, 1 findings reported, 2 could not analyse.\n"
 "See folioscope(1) and docs/.\n";
 
