@@ -39,6 +39,7 @@ KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 # The drgn helpers' own targets; it may add test targets to DRGN_CHECKS.
 DRGN_CHECKS :=
 -include drgn-helpers/drgn.mk
+include tests/fuzz/fuzz.mk
 
 UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks $(KDUMP_UNIT_TESTS)
 
@@ -133,7 +134,7 @@ check-clang:
 
 # check-fixtures (tests/vmcore/lab.mk): the default lab fixtures, verified
 # against their manifests with drgn, before anything uses them.
-check: check-fixtures check-unit check-asan check-clang check-cli $(DRGN_CHECKS)
+check: check-fixtures check-unit check-asan check-clang check-cli $(DRGN_CHECKS) check-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
