@@ -36,6 +36,7 @@ KDUMP_SRCS ?= src/kdump/target-kdump.c src/kdump/dwarf-index.c
 KDUMP_CFLAGS ?= $(shell pkg-config --cflags libkdumpfile libaddrxlat libdw)
 KDUMP_LIBS ?= $(shell pkg-config --libs libkdumpfile libaddrxlat libdw) -lelf
 -include tests/vmcore/lab.mk
+-include tests/bench/bench.mk
 # The drgn helpers' own targets; it may add test targets to DRGN_CHECKS.
 DRGN_CHECKS :=
 -include drgn-helpers/drgn.mk
