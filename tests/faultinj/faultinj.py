@@ -388,6 +388,52 @@ def _pmd_to_exclusive(d: Dump) -> List[Patch]:
     return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PMD 0x{raw:x} type -> {typ}")]
 
 
+@mutation("pmd-to-migration", "first device-private PMD: swap type rewritten to migration-read, "
+          "the folio not locked (a migration entry left behind)")
+def _pmd_to_migration(d: Dump) -> List[Patch]:
+    # mm/migrate.c: migration holds the folio lock until remove_migration_ptes();
+    # include/linux/leafops.h softleaf_is_valid_pmd_entry(): migration is valid in a PMD
+    pid, pa, raw = _first_pmd(d)
+    typ = d.manifest["swap_types"]["migration-read"]
+    return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PMD 0x{raw:x} type -> {typ}")]
+
+
+@mutation("pmd-migration-in-flight", "first device-private-write PMD in the middle of a migration, "
+          "as set_pmd_migration_entry() leaves it: migration-write PMD, folio locked, PMD rmap removed "
+          "(_entire_mapcount and _large_mapcount - 1), refcount unchanged (the mapping's reference "
+          "dropped, the migration's own held)")
+def _pmd_migration_in_flight(d: Dump) -> List[Patch]:
+    # mm/huge_memory.c set_pmd_migration_entry() (7.2): make_writable_migration_entry() for a
+    # device-private-write PMD, folio_remove_rmap_pmd(), folio_put(); mm/migrate_device.c
+    # migrate_vma_collect_huge_pmd() locked the folio and took a reference before.
+    pid, pa, raw = _first_pmd(d)
+    typ = d.manifest["swap_types"]["migration-write"]
+    f = d.folio(swp_offset(raw))
+    flags = f.flags.f.value_()
+    bit = d.prog["PG_locked"].value_()
+    return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PMD 0x{raw:x} type -> {typ}"),
+            d.set_u64(f.flags.address_of_().value_(), flags | 1 << bit, "folio PG_locked"),
+            d.add_i32(f._large_mapcount.address_of_().value_(), -1, "folio->_large_mapcount"),
+            d.add_i32(f._entire_mapcount.address_of_().value_(), -1, "folio->_entire_mapcount")]
+
+
+@mutation("pte-migration-in-flight", "first order-0 device-private-write PTE in the middle of a "
+          "migration, as migrate_vma_collect_pmd() leaves it: migration-write PTE, page locked, its rmap "
+          "removed (_mapcount - 1), refcount unchanged")
+def _pte_migration_in_flight(d: Dump) -> List[Patch]:
+    # mm/migrate_device.c migrate_vma_collect_pmd() (7.2): folio_get(), folio_trylock(),
+    # make_writable_migration_entry(), set_pte_at(), folio_remove_rmap_pte(), folio_put()
+    pid, pa, raw, _ = _pte(d, "device-private-write")
+    typ = d.manifest["swap_types"]["migration-write"]
+    f = d.folio(swp_offset(raw))
+    if f.flags.f.value_() >> d.prog["PG_head"].value_() & 1:
+        raise FaultInjError("the first device-private-write PTE maps a large folio")
+    bit = d.prog["PG_locked"].value_()
+    return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PTE 0x{raw:x} type -> {typ}"),
+            d.set_u64(f.flags.address_of_().value_(), f.flags.f.value_() | 1 << bit, "folio PG_locked"),
+            d.add_i32(f._mapcount.address_of_().value_(), -1, "page->_mapcount")]
+
+
 @mutation("pmd-to-tail", "first device-private PMD: PFN + 1 (a tail page of the same folio)")
 def _pmd_to_tail(d: Dump) -> List[Patch]:
     pid, pa, raw = _first_pmd(d)
