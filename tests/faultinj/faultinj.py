@@ -372,6 +372,42 @@ def _page_pgmap(d: Dump) -> List[Patch]:
     return [d.set_u64(page.pgmap.address_of_().value_(), d.page_offset + UNMAPPED_PHYS, f"pfn 0x{pfn:x} page->pgmap")]
 
 
+def _percpu_ptr_with(d: Dump, bits: int) -> Patch:
+    ref = _pgmap_ref(d)
+    ptr = ref.percpu_count_ptr.value_()
+    return d.set_u64(ref.percpu_count_ptr.address_of_().value_(), ptr | bits,
+                     f"percpu_count_ptr 0x{ptr:x} | {bits}")
+
+
+@mutation("pgmap-ref-killed", "the pgmap of the first device THP as percpu_ref_kill() leaves it while "
+          "memunmap_pages() waits: __PERCPU_REF_DEAD set, the initial reference dropped (data->count - 1)")
+def _pgmap_ref_killed(d: Dump) -> List[Patch]:
+    # lib/percpu-refcount.c percpu_ref_kill_and_confirm(): ref->percpu_count_ptr |= __PERCPU_REF_DEAD,
+    # switch to atomic, percpu_ref_put(ref) (the initial reference); mm/memremap.c
+    # memunmap_pages() then waits for the pages still allocated
+    return [_percpu_ptr_with(d, 2)] + _pgmap_ref_drop_atomic(d)
+
+
+@mutation("pgmap-ref-killed-leak", "the pgmap of the first device THP killed (__PERCPU_REF_DEAD) but "
+          "its initial reference never dropped: one reference more than the allocated pages")
+def _pgmap_ref_killed_leak(d: Dump) -> List[Patch]:
+    return [_percpu_ptr_with(d, 2)]
+
+
+@mutation("tail-compound-head-garbage", "a tail page of the first device THP: compound_info points at "
+          "a struct page beyond the folio (bit 0 kept)")
+def _tail_head(d: Dump) -> List[Patch]:
+    head = d.device_folio(0)
+    page = Object(d.prog, "struct page *", d.vmemmap + (head + 5) * d.page_size)
+    try:
+        fld = page.compound_info  # 7.2
+    except AttributeError:
+        fld = page.compound_head
+    # include/linux/page-flags.h (7.2): compound_info = head page address | 1 on tail pages
+    return [d.set_u64(fld.address_of_().value_(), (d.vmemmap + (head + 1024) * d.page_size) | 1,
+                      f"pfn 0x{head + 5:x} compound head -> a page after it")]
+
+
 def _first_pmd(d: Dump, role: str = "parent", kind: str = "device-private-write") -> Tuple[int, int, int]:
     pid, e = d.entry(role, "pmd", kind)
     pa, raw = d.user_entry(pid, int(e["va"], 16), "pmd")
@@ -507,6 +543,30 @@ def _present_to_device(d: Dump) -> List[Patch]:
     pfn = int(de["pfn"], 16)
     new = (raw & ~PTE_MASK) | (pfn << 12)
     return [d.set_phys_u64(pa, new, f"pid {pid} PTE 0x{raw:x} -> pfn 0x{pfn:x}")]
+
+
+@mutation("pte-write-to-read", "first device-private-write PTE of a page only the parent maps made "
+          "device-private-read (what mprotect(PROT_READ) does: change_pte_range(), a legal state)")
+def _pte_write_to_read(d: Dump) -> List[Patch]:
+    pid, pa, raw, _ = _pte(d, "device-private-write")
+    typ = d.manifest["swap_types"]["device-private-read"]
+    return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PTE 0x{raw:x} type -> {typ}")]
+
+
+@mutation("vma-mm-unmapped", "the VMA of the first device THP: vma->vm_mm into unmapped memory (the "
+          "rmap cannot walk that VMA's page tables)")
+def _vma_mm(d: Dump) -> List[Patch]:
+    from drgn import container_of
+    vma = container_of(_anon_vma(d).rb_root.rb_root.rb_node, "struct anon_vma_chain", "rb").vma
+    return [d.set_u64(vma.vm_mm.address_of_().value_(), d.page_offset + UNMAPPED_PHYS, "vma->vm_mm")]
+
+
+@mutation("vma-pgoff-stale", "the VMA of the first device THP: vm_pgoff + 1024 (the rmap computes "
+          "addresses outside the VMA)")
+def _vma_pgoff(d: Dump) -> List[Patch]:
+    from drgn import container_of
+    vma = container_of(_anon_vma(d).rb_root.rb_root.rb_node, "struct anon_vma_chain", "rb").vma
+    return [d.set_u64(vma.vm_pgoff.address_of_().value_(), vma.vm_pgoff.value_() + 1024, "vma->vm_pgoff + 1024")]
 
 
 @mutation("folio-index-stale", "first device THP: folio->index + 512 (the rmap computes the address of "
