@@ -384,7 +384,7 @@ static void check_pgmaps(struct fs_scan *s)
 			evidence(x, "percpu_ref %" PRId64 " (%s), expected %" PRId64 " = %s%" PRIu64
 				 " pages in %" PRIu64 " allocated folios; difference %+" PRId64,
 				 pm->ref.value, fs_ref_mode_name(pm->ref.mode), expected, dead ? "" : "1 + ",
-				 st->allocated_pages, st->folios, pm->ref.value - expected);
+				 st->allocated_pages, st->folios, (int64_t)((uint64_t)pm->ref.value - (uint64_t)expected));
 			if (dead)
 				evidence(x, "the ref is dead (its initial reference dropped): memunmap_pages() "
 					 "is waiting for it to reach zero");

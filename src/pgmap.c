@@ -50,15 +50,19 @@ int fs_percpu_ref_read(struct fs_target *t, const struct fs_profile *p, uint64_t
 		if (fs_nr_cpus(t, &ncpu))
 			return fs_target_wrap(t, "summing per-CPU counters of percpu_ref 0x%llx",
 					      (unsigned long long)ref_addr);
+		/* unsigned long arithmetic, wrapping, as the kernel sums them
+		 * (percpu_ref_switch_to_atomic_rcu(), lib/percpu-refcount.c) */
+		uint64_t sum = 0;
 		for (unsigned int cpu = 0; cpu < ncpu; cpu++) {
 			uint64_t off, v;
 			if (fs_percpu_offset(t, cpu, &off) ||
 			    fs_read_kva(t, p, (ptr & ~3ULL) + off, &v, 8))
 				return fs_target_wrap(t, "reading CPU %u's counter of percpu_ref 0x%llx", cpu,
 						      (unsigned long long)ref_addr);
-			r->percpu_sum += (int64_t)v;
+			sum += v;
 		}
-		r->value = (int64_t)(r->count - PERCPU_COUNT_BIAS) + r->percpu_sum;
+		r->percpu_sum = (int64_t)sum;
+		r->value = (int64_t)(r->count - PERCPU_COUNT_BIAS + sum);
 		r->mode = (ptr & REF_ATOMIC) ? FS_REF_SWITCHING : FS_REF_PERCPU;
 	} else {
 		r->value = (int64_t)r->count;
