@@ -91,10 +91,14 @@ else:
         for pm in s.pgmaps:
             rng = ",".join(f"{a >> 12:x}-{b >> 12:x}" for a, b in pm.ranges)
             ref = f"{pm.ref.value} ({pm.ref.mode})" if pm.ref else f"unreadable ({pm.ref_err})"
-            if args.json:
-                print(json.dumps({"pgmap": f"{pm.addr:#x}", "type": pm.type_name, "owner": f"{pm.owner:#x}",
-                                  "ops": f"{pm.ops:#x}", "ranges": rng, "ref": pm.ref.value if pm.ref else None,
-                                  "ref_mode": pm.ref.mode if pm.ref else None}))
+            if args.json:  # the CLI's pgmap --json line (docs/schema/pgmap.schema.json)
+                d = {"pgmap": f"{pm.addr:#x}", "type": pm.type_name, "owner": f"{pm.owner:#x}", "ops": f"{pm.ops:#x}",
+                     "ranges": [{"start_pfn": a >> 12, "end_pfn": b >> 12} for a, b in pm.ranges]}
+                if pm.ref_err:
+                    d["ref_error"] = pm.ref_err
+                else:
+                    d["ref"], d["ref_mode"] = pm.ref.value, pm.ref.mode
+                print(json.dumps(d))
             else:
                 print(f"{pm.addr:<18x} {pm.type_name:<8} {pm.owner:<18x} {rng}  {ref}")
 
