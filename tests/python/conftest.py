@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import jsoncheck
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -35,10 +37,15 @@ def folioscope_any(request):
 
 
 def run(cmd, **kw):
+    """Run cmd. What a folioscope command with --json prints on success
+    (exit 0 or 1) must be valid against docs/schema (tests/python/jsoncheck.py)."""
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
     env.setdefault("LSAN_OPTIONS", f"suppressions={REPO / 'tests/lsan.supp'}")
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=kw.pop("timeout", 600), **kw)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=kw.pop("timeout", 600), **kw)
+    if r.returncode in (0, 1):
+        jsoncheck.validate_output(cmd, r.stdout)
+    return r
 
 
 _fixture_cache = {}

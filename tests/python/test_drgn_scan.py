@@ -17,7 +17,9 @@ drgn-helpers/venv-drgn).
 
 A fixture that cannot be built fails the test (conftest.lab_fixture).
 Timings go to build/drgn-timings.txt."""
+import contextlib
 import doctest
+import io
 import json
 import os
 import subprocess
@@ -26,6 +28,7 @@ import time
 
 import pytest
 
+import jsoncheck
 from conftest import REPO, finding_vectors, lab_fixture, manifest, run
 
 sys.path.insert(0, str(REPO / "drgn-helpers"))
@@ -70,6 +73,8 @@ def _py_scan(fx, dump, *extra):
     t = time.time()
     r = subprocess.run([sys.executable, "-m", "folioscope.scan", "-c", str(fx / dump), "-s", str(fx / "vmlinux"),
                         *extra], capture_output=True, text=True, env=env, timeout=600)
+    if "--json" in extra and r.returncode in (0, 1):  # the same schema as the C scan document
+        jsoncheck.validate_text("scan", r.stdout, f"python3 -m folioscope.scan --json on {fx.name}/{dump}")
     return r, time.time() - t
 
 
@@ -243,6 +248,13 @@ def test_commands(shared):
     assert run_command(prog, f"fcheck {head}") == 0
     for cmd in ("pgmap", f"folio {head}", f"frmap {head}", "swapent --pmd 0xe7ffffe060000000"):
         run_command(prog, cmd)
+    # their JSON is the CLI's (docs/schema); folio --json is drgn's own FolioInfo dump
+    for cmd, schema in (("pgmap --json", "pgmap"), ("fscan --json", "scan"), (f"fcheck --json {head}", "scan"),
+                        (f"frmap --json {head}", "scan")):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            run_command(prog, cmd)
+        assert jsoncheck.validate_text(schema, out.getvalue(), f"drgn {cmd}"), cmd
 
 
 @pytest.mark.parametrize("module", [fmm, fpgmap, fpgtable, fprofile, fscan, fswapent],
