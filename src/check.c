@@ -198,11 +198,9 @@ static void close_entry_groups(struct fs_scan *s)
 static void list_entries(struct fs_scan *s, struct fs_finding *f, int folio)
 {
 	int shown = 0, total = 0;
+	const struct fs_mapping *m;
 
-	for (size_t i = 0; i < s->nmaps; i++) {
-		const struct fs_mapping *m = &s->maps[i];
-		if (m->folio != folio)
-			continue;
+	for (size_t k = 0; (m = fs_scan_next_map(s, folio, &k));) {
 		total++;
 		if (shown < 4) {
 			evidence(f, "pid %d (%s) 0x%" PRIx64 " %s %s", m->pid, m->comm, m->vaddr,
@@ -268,9 +266,9 @@ static void check_folio_counts(struct fs_scan *s, int i)
 		evidence(x, "order %d, _deferred_list not empty, mapcount %d", f->order, f->folio_mapcount);
 	}
 	if (sf->rmap_done && !sf->rmap_err[0]) {
-		for (size_t k = 0; k < s->nmaps; k++) {
-			const struct fs_mapping *m = &s->maps[k];
-			if (m->folio != i || m->seen_by_rmap)
+		const struct fs_mapping *m;
+		for (size_t k = 0; (m = fs_scan_next_map(s, i, &k));) {
+			if (m->seen_by_rmap)
 				continue;
 			x = add_entry(s, &C_RMAP_INVISIBLE, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " maps folio pfn 0x%" PRIx64 " (anon_vma 0x%" PRIx64
@@ -404,10 +402,8 @@ static void check_stale(struct fs_scan *s)
 		/* a free folio should be unmapped (free_zone_device_folio clears
 		 * mapping, 7.2 mm/memremap.c) */
 		if (f->mapping || f->folio_mapcount > 0) {
-			bool mapped = false;
-			for (size_t k = 0; k < s->nmaps && !mapped; k++)
-				mapped = s->maps[k].folio == (int)i;
-			if (mapped)
+			size_t k = 0;
+			if (fs_scan_next_map(s, (int)i, &k))
 				continue;	/* FS-FREE-PAGE-MAPPED says it already */
 			x = add(s, &C_STALE, f->head_pfn, "device page pfn 0x%" PRIx64, f->head_pfn);
 			evidence(x, "refcount 0 but mapping 0x%" PRIx64 ", mapcount %d, order %d", f->mapping,
@@ -445,6 +441,7 @@ static void check_stuck(struct fs_scan *s)
 void fs_scan_checks(struct fs_scan *s)
 {
 	s->nfindings = 0;
+	fs_scan_group_maps(s);	/* on failure fs_scan_next_map() scans every map */
 	check_entries(s);
 	for (size_t i = 0; i < s->nfolios; i++) {
 		check_folio_counts(s, (int)i);

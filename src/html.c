@@ -112,10 +112,8 @@ static void folios_html(FILE *out, const struct fs_scan *s)
 		fputs("<table><tr><th>process</th><th>address</th><th>level</th><th>entry</th><th>kind</th>"
 		      "<th>rmap</th></tr>\n", out);
 		int rows = 0;
-		for (size_t k = 0; k < s->nmaps && rows < 64; k++) {
-			const struct fs_mapping *m = &s->maps[k];
-			if (m->folio != (int)i)
-				continue;
+		const struct fs_mapping *m;
+		for (size_t k = 0; rows < 64 && (m = fs_scan_next_map(s, (int)i, &k));) {
 			rows++;
 			fprintf(out, "<tr><td>%d ", m->pid);
 			esc(out, m->comm);

@@ -381,10 +381,8 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 			snprintf(rmap, sizeof(rmap), "-");
 		fprintf(out, "%-11" PRIx64 " %5d %4d %8d %4d %4d %4d %6s  ", sf->f.head_pfn, sf->f.order, sf->f.refcount,
 		       sf->f.folio_mapcount, sf->pte_maps, sf->pmd_maps, sf->nmm, rmap);
-		for (size_t k = 0; k < s->nmaps; k++) {
-			const struct fs_mapping *m = &s->maps[k];
-			if (m->folio != (int)i)
-				continue;
+		const struct fs_mapping *m;
+		for (size_t k = 0; (m = fs_scan_next_map(s, (int)i, &k));) {
 			if (shown++ == 3 && !verbose) {
 				fprintf(out, ", ...");
 				break;

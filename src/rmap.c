@@ -23,7 +23,7 @@ struct rmap_layout {
 	uint64_t vm_start, vm_end, vm_pgoff, vm_mm;
 };
 
-static int layout(struct fs_target *t, struct rmap_layout *l)
+static int layout_read(struct fs_target *t, struct rmap_layout *l)
 {
 	if (fs_member_offset(t, "struct anon_vma", "rb_root", &l->av_root) ||
 	    fs_member_offset(t, "struct anon_vma_chain", "vma", &l->avc_vma) ||
@@ -38,8 +38,75 @@ static int layout(struct fs_target *t, struct rmap_layout *l)
 	return 0;
 }
 
+/* Asked of the debug info once per scan, not once per folio. */
+static int layout(struct fs_scan *s, struct rmap_layout *l)
+{
+	_Static_assert(sizeof(s->rmap_off) == sizeof(*l), "rmap_off holds struct rmap_layout");
+	if (!s->rmap_layout_ok) {
+		if (layout_read(s->t, l))
+			return -1;
+		memcpy(s->rmap_off, l, sizeof(*l));
+		s->rmap_layout_ok = true;
+	}
+	memcpy(l, s->rmap_off, sizeof(*l));
+	return 0;
+}
+
+/* Group the forward walk's maps by folio (counting sort), so an rmap hit
+ * looks at the few maps of its folio, not at every map of the dump. */
+int fs_scan_group_maps(struct fs_scan *s)
+{
+	size_t *start, *idx;
+
+	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios)
+		return 0;
+	start = calloc(s->nfolios + 2, sizeof(*start));
+	idx = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*idx));
+	if (!start || !idx) {
+		free(start);
+		free(idx);
+		return -1;
+	}
+	for (size_t i = 0; i < s->nmaps; i++)
+		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios)
+			start[s->maps[i].folio + 2]++;
+	for (size_t f = 2; f < s->nfolios + 2; f++)
+		start[f] += start[f - 1];
+	for (size_t i = 0; i < s->nmaps; i++)
+		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios)
+			idx[start[s->maps[i].folio + 1]++] = i;
+	free(s->fmap_start);
+	free(s->fmap_idx);
+	s->fmap_start = start;	/* start[f]..start[f+1] now spans folio f's maps */
+	s->fmap_idx = idx;
+	s->fmap_nmaps = s->nmaps;
+	s->fmap_nfolios = s->nfolios;
+	return 0;
+}
+
+/*
+ * The maps of folio fi: grouped by fs_scan_group_maps() (linear in the
+ * dump's entries, not quadratic), or, if that ran out of memory, found by
+ * a scan of every map. *k is the cursor; returns NULL at the end.
+ */
+const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_t *k)
+{
+	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios) {
+		size_t pos = s->fmap_start[fi] + *k;
+		if (pos >= s->fmap_start[fi + 1])
+			return NULL;
+		++*k;
+		return &s->maps[s->fmap_idx[pos]];
+	}
+	while (*k < s->nmaps)
+		if (s->maps[(*k)++].folio == fi)
+			return &s->maps[*k - 1];
+	return NULL;
+}
+
 static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm, uint64_t va, const struct fs_walk *w)
 {
+	size_t fi = (size_t)(sf - s->folios);
 	const struct fs_entry *e = &w->lv[w->leaf].e;
 	uint64_t pfn;
 
@@ -51,8 +118,8 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	if (pfn == ~0ULL || pfn < sf->f.head_pfn || pfn >= sf->f.head_pfn + sf->f.nr_pages)
 		return;
 	sf->rmap_found++;
-	for (size_t i = 0; i < s->nmaps; i++) {
-		struct fs_mapping *m = &s->maps[i];
+	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++) {
+		struct fs_mapping *m = &s->maps[s->fmap_idx[k]];
 		if (m->mm == mm && m->vaddr == (va & ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1)) &&
 		    m->e.level == e->level)
 			m->seen_by_rmap = true;
@@ -175,8 +242,12 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 			 sf->f.ksm ? "KSM" : sf->f.mapping ? "file" : "unmapped (mapping NULL)");
 		return -1;
 	}
-	if (layout(s->t, &l)) {
+	if (layout(s, &l)) {
 		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s", fs_target_error(s->t));
+		return -1;
+	}
+	if (fs_scan_group_maps(s)) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "out of memory grouping entries by folio");
 		return -1;
 	}
 	anon_vma = sf->f.mapping & ~s->mm.mapping_flags;

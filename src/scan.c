@@ -474,6 +474,8 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->index);
 	free(s->findings);
 	free(s->pgmaps);
+	free(s->fmap_idx);
+	free(s->fmap_start);
 	memset(s, 0, sizeof(*s));
 }
 

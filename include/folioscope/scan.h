@@ -109,6 +109,11 @@ struct fs_scan {
 	size_t nstuck;
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
+	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]) */
+	size_t *fmap_idx, *fmap_start;
+	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
+	bool rmap_layout_ok;
+	uint64_t rmap_off[9];		/* anon_vma / vm_area_struct offsets, once per scan */
 	bool live;			/* read from a running kernel */
 	bool second_read;		/* live findings were re-read (confirm.c) */
 };
@@ -139,6 +144,10 @@ void fs_scan_stuck(struct fs_scan *s);
 /* Fill the occupancy maps from the folios and findings (after the checks). */
 void fs_scan_occupancy(struct fs_scan *s);
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
+/* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
+int fs_scan_group_maps(struct fs_scan *s);
+/* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */
+const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_t *k);
 const char *fs_severity_name(enum fs_severity s);
 void fs_scan_error(struct fs_scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
