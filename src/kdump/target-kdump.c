@@ -52,6 +52,11 @@ struct kd {
 	} missing[64];		/* truncated ELF: physical ranges not in the file */
 	unsigned nmissing;
 	char truncated_why[200];
+	/* live: /proc/kcore's PT_LOAD segments, read with pread(2) directly */
+	struct kseg {
+		uint64_t vaddr, paddr, offset, size;
+	} *kseg;
+	unsigned nkseg;
 	addrxlat_ctx_t *axctx;
 	addrxlat_sys_t *axsys;
 	size_t page_size;
@@ -645,6 +650,86 @@ static int read_kv_pgtable(struct kd *kd, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * /proc/kcore's program headers (fs/proc/kcore.c: p_vaddr the kernel
+ * address, p_paddr the physical one for RAM and text, -1 otherwise).
+ * Parsed once at open; only 64-bit little-endian ELF, which kcore is on the
+ * architectures we support.
+ */
+static void live_segments(struct kd *kd)
+{
+	unsigned char eh[64], *ph;
+	uint64_t phoff;
+	unsigned phentsize, phnum;
+
+	if (pread(kd->fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh, "\177ELF", 4) || eh[4] != 2 ||
+	    eh[5] != 1)
+		return;
+	memcpy(&phoff, eh + 0x20, 8);
+	phentsize = (unsigned)(eh[0x36] | eh[0x37] << 8);
+	phnum = (unsigned)(eh[0x38] | eh[0x39] << 8);
+	if (phentsize < 56 || !phnum || phnum > 4096)
+		return;
+	ph = malloc((size_t)phentsize * phnum);
+	kd->kseg = calloc(phnum, sizeof(*kd->kseg));
+	if (!ph || !kd->kseg ||
+	    pread(kd->fd, ph, (size_t)phentsize * phnum, (off_t)phoff) != (ssize_t)phentsize * phnum) {
+		free(ph);
+		free(kd->kseg);
+		kd->kseg = NULL;
+		return;
+	}
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + (size_t)i * phentsize;
+		uint32_t type;
+		struct kseg *k = &kd->kseg[kd->nkseg];
+		memcpy(&type, p, 4);
+		if (type != 1)	/* PT_LOAD */
+			continue;
+		memcpy(&k->offset, p + 8, 8);
+		memcpy(&k->vaddr, p + 16, 8);
+		memcpy(&k->paddr, p + 24, 8);
+		memcpy(&k->size, p + 32, 8);
+		kd->nkseg++;
+	}
+	free(ph);
+}
+
+/*
+ * A read of the running kernel straight from /proc/kcore, uncached: the
+ * confirmation re-reads (confirm.c) must see memory as it is now, and
+ * libkdumpfile keeps pages it has read. 1 if a part is in no segment (the
+ * caller falls back to libkdumpfile), -1 on a read error.
+ */
+static int read_live(struct kd *kd, enum fs_addrspace as, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t a = addr + done, n = 0, off = 0;
+		for (unsigned i = 0; i < kd->nkseg && !n; i++) {
+			const struct kseg *k = &kd->kseg[i];
+			uint64_t base = as == FS_KVADDR ? k->vaddr : k->paddr;
+			if (as == FS_PADDR && k->paddr == UINT64_MAX)
+				continue;
+			if (a >= base && a - base < k->size) {
+				n = k->size - (a - base);
+				off = k->offset + (a - base);
+			}
+		}
+		if (!n)
+			return 1;
+		if (n > len - done)
+			n = len - done;
+		ssize_t got = pread(kd->fd, (char *)buf + done, (size_t)n, (off_t)off);
+		if (got != (ssize_t)n)
+			return read_error(kd, as == FS_KVADDR ? "virtual" : "physical", addr, len, done,
+					  got < 0 ? strerror(errno) : "short read", "/proc/kcore");
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 static int kd_read(struct fs_target *t, enum fs_addrspace as, uint64_t addr, void *buf,
 		   size_t len)
 {
@@ -658,6 +743,11 @@ static int kd_read(struct fs_target *t, enum fs_addrspace as, uint64_t addr, voi
 	if (as != FS_KVADDR && as != FS_PADDR)
 		return fs_target_fail(t, "read at 0x%" PRIx64 ": unknown address space %d", addr,
 				      (int)as);
+	if (kd->nkseg) {
+		int r = read_live(kd, as, addr, buf, len);
+		if (r <= 0)
+			return r;
+	}
 	if (as == FS_KVADDR && kd->kv_via_pgtable)
 		return read_kv_pgtable(kd, addr, buf, len);
 	if (as == FS_PADDR && kd->nmissing)
@@ -737,6 +827,7 @@ static void kd_free(struct kd *kd)
 {
 	if (!kd)
 		return;
+	free(kd->kseg);
 	if (kd->axctx)
 		addrxlat_ctx_decref(kd->axctx);
 	if (kd->axsys)
@@ -1139,6 +1230,8 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	 * dump and the process dies of SIGBUS; with read(2) it gets an error.
 	 */
 	kdump_set_number_attr(kd->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_MMAP_NEVER);
+	if (live)
+		live_segments(kd);
 	ks = kdump_open_fd(kd->ctx, kd->fd);
 	if (ks != KDUMP_OK) {
 		char sig[8];
