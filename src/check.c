@@ -217,6 +217,9 @@ static void check_folio_counts(struct fs_scan *s, int i)
 	struct fs_scan_folio *sf = &s->folios[i];
 	const struct fs_folio *f = &sf->f;
 	int entries = sf->pte_maps + sf->pmd_maps;
+	/* the mappings the folio counts: not migration entries (scan.c) */
+	int pte = sf->pte_maps - sf->mig_pte, pmd = sf->pmd_maps - sf->mig_pmd, mapped = pte + pmd;
+	char mig[80] = "";
 	bool large_scheme = s->mm.large_mapcount != FS_NOFIELD;	/* 6.11+ */
 	struct fs_finding *x;
 
@@ -237,23 +240,27 @@ static void check_folio_counts(struct fs_scan *s, int i)
 	 * PTE and PMD mapping (6.11+); small folios count in _mapcount. Device-
 	 * private entries are rmap-tracked mappings like present ones
 	 * (migrate_vma_insert_page(): folio_add_new_anon_rmap). */
-	if ((!f->has_large || large_scheme) && f->folio_mapcount >= 0 && f->folio_mapcount != entries) {
+	if (sf->mig_pte + sf->mig_pmd)
+		snprintf(mig, sizeof(mig), " (and %d migration entries, which hold no mapcount)",
+			 sf->mig_pte + sf->mig_pmd);
+	if ((!f->has_large || large_scheme) && f->folio_mapcount >= 0 && f->folio_mapcount != mapped) {
 		x = add(s, &C_MAPCOUNT, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
-		evidence(x, "order %d, folio_mapcount %d, found %d PTE + %d PMD entries", f->order, f->folio_mapcount,
-			 sf->pte_maps, sf->pmd_maps);
+		evidence(x, "order %d, folio_mapcount %d, found %d PTE + %d PMD entries%s", f->order, f->folio_mapcount,
+			 pte, pmd, mig);
 		list_entries(s, x, i);
 	}
-	if (f->has_large && f->entire_mapcount >= 0 && f->entire_mapcount != sf->pmd_maps) {
+	if (f->has_large && f->entire_mapcount >= 0 && f->entire_mapcount != pmd) {
 		x = add(s, &C_ENTIRE, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
-		evidence(x, "entire_mapcount %d, found %d PMD entries", f->entire_mapcount, sf->pmd_maps);
+		evidence(x, "entire_mapcount %d, found %d PMD entries%s", f->entire_mapcount, pmd, mig);
 		list_entries(s, x, i);
 	}
 	/* every mapping, counted by the page tables or by the folio itself,
-	 * holds a reference: refcount >= max(entries, folio_mapcount) */
-	if (f->refcount >= 0 && (f->refcount < entries || f->refcount < f->folio_mapcount)) {
+	 * holds a reference: refcount >= max(mappings, folio_mapcount); a
+	 * migration entry's reference went with its rmap (folio_put above) */
+	if (f->refcount >= 0 && (f->refcount < mapped || f->refcount < f->folio_mapcount)) {
 		x = add(s, &C_REFCOUNT, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
-		evidence(x, "refcount %d, folio_mapcount %d, %d entries (each mapping holds a reference)", f->refcount,
-			 f->folio_mapcount, entries);
+		evidence(x, "refcount %d, folio_mapcount %d, %d entries (each mapping holds a reference)%s", f->refcount,
+			 f->folio_mapcount, mapped, mig);
 		list_entries(s, x, i);
 	}
 	if (sf->write_maps > 0 && sf->nmm > 1) {
@@ -292,14 +299,14 @@ static void check_page_mapcounts(struct fs_scan *s, int i)
 		return;	/* 7.x: per-page mapcounts are not kept */
 	for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
 		struct fs_folio pf;
-		int want = sf->page_ptes[k] + sf->pmd_maps;
+		int want = sf->page_ptes[k] + sf->pmd_maps - sf->mig_pmd;
 		if (fs_folio_read(s->t, s->p, &s->mm, sf->f.head_pfn + k, &pf))
 			continue;
 		if (pf.page_mapcount != want) {
 			if (!bad++) {
 				x = add(s, &C_PAGE_MAPCOUNT, sf->f.head_pfn, "folio pfn 0x%" PRIx64, sf->f.head_pfn);
 				evidence(x, "page pfn 0x%" PRIx64 ": _mapcount+1 = %d, mapped by %d PTE + %d PMD entries",
-					 pf.pfn, pf.page_mapcount, sf->page_ptes[k], sf->pmd_maps);
+					 pf.pfn, pf.page_mapcount, sf->page_ptes[k], sf->pmd_maps - sf->mig_pmd);
 			}
 		}
 	}

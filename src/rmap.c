@@ -207,8 +207,12 @@ static int walk_tree(struct fs_scan *s, struct fs_scan_folio *sf, const struct r
 				va = start + ((idx - pgoff) << 12);
 				if (va < start || va >= end)
 					continue;
-				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w))
-					continue;
+				/* an unreadable mm or table leaves the reverse map
+				 * incomplete: an error, not "no VMA reaches it" */
+				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w)) {
+					fs_target_wrap(s->t, "vma 0x%" PRIx64 " (mm 0x%" PRIx64 ") at 0x%" PRIx64, vma, mm, va);
+					goto bad_node;
+				}
 				if (w.leaf < 0)
 					continue;
 				mark_found(s, sf, mm, va, &w);

@@ -285,6 +285,14 @@ int fs_scan_forward(struct fs_scan *s)
 			sf->pmd_maps++;
 		else
 			sf->pte_maps++;
+		/* installing a migration entry removes the rmap (7.2
+		 * migrate_vma_collect_pmd(), set_pmd_migration_entry(),
+		 * try_to_migrate_one(): folio_remove_rmap_*()) */
+		bool migration = fs_kind_is_migration(m->e.kind);
+		if (migration && m->e.level == FS_LVL_PMD)
+			sf->mig_pmd++;
+		else if (migration)
+			sf->mig_pte++;
 		if (m->e.kind == FS_ENT_DEVICE_PRIVATE_WRITE)
 			sf->write_maps++;
 		bool seen = false;
@@ -292,7 +300,7 @@ int fs_scan_forward(struct fs_scan *s)
 			seen |= sf->mms[k] == m->mm;
 		if (!seen && sf->nmm < 8)
 			sf->mms[sf->nmm++] = m->mm;
-		if (m->e.level == FS_LVL_PTE && sf->f.nr_pages > 1 && m->e.pfn >= sf->f.head_pfn &&
+		if (m->e.level == FS_LVL_PTE && !migration && sf->f.nr_pages > 1 && m->e.pfn >= sf->f.head_pfn &&
 		    m->e.pfn - sf->f.head_pfn < sf->f.nr_pages) {
 			if (!sf->page_ptes)
 				sf->page_ptes = calloc(sf->f.nr_pages, sizeof(int));

@@ -396,7 +396,11 @@ def snapshot(prog: Program, pfn: int, img: bytes, off: int = 0, get: Optional[Re
             f.order = _u64(sec, f1(L.flags_1)) & 0xFF
         else:
             f.order = sec[f1(L.folio_order_61)]
-        f.nr_pages = 1 << (f.order & 63)
+        # the largest folio is order 18 (MAX_FOLIO_ORDER): a bigger order is
+        # garbage, and callers loop over nr_pages (src/folio.c does the same)
+        if f.order > 18:
+            raise drgn.FaultError(f"folio at pfn {f.head_pfn:#x} has order {f.order}: corrupt", head)
+        f.nr_pages = 1 << f.order
         f.has_large = True
         if L.large_mapcount is not None:
             f.large_mapcount = _i32(sec, f1(L.large_mapcount)) + 1

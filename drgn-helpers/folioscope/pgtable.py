@@ -376,10 +376,12 @@ def folio_rmap(folio: Object, _tables: Optional[_Tables] = None, _info: Optional
             va = start + ((idx - pgoff) << 12)
             if not start <= va < end:
                 continue
+            # an unreadable mm or table leaves the reverse map incomplete: an
+            # error, not "no VMA reaches it" (src/rmap.c does the same)
             try:
                 leaf = pgtable_walk(prog, u64(mm + o_pgd), va, tables)
-            except drgn.FaultError:
-                continue
+            except drgn.FaultError as e:
+                raise drgn.FaultError(f"vma {vma:#x} (mm {mm:#x}) at {va:#x}: {e}", va) from None
             e = leaf.entry
             if e is None:
                 continue

@@ -179,13 +179,15 @@ class Mapping:
 class ScanFolio:
     """A device (or entry-referenced) folio and what maps it."""
 
-    __slots__ = ("f", "pgmap", "pte_maps", "pmd_maps", "write_maps", "mms", "rmap_found", "rmap_done",
-                 "rmap_err", "page_ptes")
+    __slots__ = ("f", "pgmap", "pte_maps", "pmd_maps", "mig_pte", "mig_pmd", "write_maps", "mms", "rmap_found",
+                 "rmap_done", "rmap_err", "page_ptes", "map_ids")
 
     def __init__(self, f: FolioInfo):
         self.f = f
         self.pgmap = f.pgmap if f.zone_device else 0
         self.pte_maps = self.pmd_maps = self.write_maps = self.rmap_found = 0
+        self.mig_pte = self.mig_pmd = 0  # migration entries: no mapcount (src/scan.c)
+        self.map_ids: List[int] = []  # indexes into Scan.maps of the entries mapping it
         self.mms: List[int] = []
         self.rmap_done = False
         self.rmap_err = ""
@@ -386,7 +388,7 @@ class Scan:
                 if self._interesting(e):
                     self.maps.append(Mapping(mm, pid, comm, va, pa, e))
         del self.errors[_MAX_ERRORS:]
-        for m in self.maps:
+        for mi, m in enumerate(self.maps):
             if m.e.pfn is None:
                 continue
             v = self.add_folio(m.e.pfn)
@@ -394,16 +396,24 @@ class Scan:
                 continue
             m.folio = v
             sf = self.folios[v]
+            sf.map_ids.append(mi)
             if m.e.level == "pmd":
                 sf.pmd_maps += 1
             else:
                 sf.pte_maps += 1
+            # installing a migration entry removes the rmap (7.2 migrate_vma_collect_pmd(),
+            # set_pmd_migration_entry(), try_to_migrate_one(): folio_remove_rmap_*())
+            migration = m.e.kind.startswith("migration")
+            if migration and m.e.level == "pmd":
+                sf.mig_pmd += 1
+            elif migration:
+                sf.mig_pte += 1
             if m.e.kind == "device-private-write":
                 sf.write_maps += 1
             if m.mm not in sf.mms and len(sf.mms) < 8:
                 sf.mms.append(m.mm)
             f = sf.f
-            if m.e.level == "pte" and f.nr_pages > 1 and f.head_pfn <= m.e.pfn < f.head_pfn + f.nr_pages:
+            if m.e.level == "pte" and not migration and f.nr_pages > 1 and f.head_pfn <= m.e.pfn < f.head_pfn + f.nr_pages:
                 if sf.page_ptes is None:
                     sf.page_ptes = [0] * f.nr_pages
                 sf.page_ptes[m.e.pfn - f.head_pfn] += 1
@@ -522,11 +532,12 @@ class Scan:
             if x.entries > self._ENTRY_EVIDENCE_MAX:
                 x.add(f"{x.entries} entries in all")
 
+    def _maps_of(self, i: int) -> List[Mapping]:
+        return [self.maps[j] for j in self.folios[i].map_ids]
+
     def _list_entries(self, x: Finding, i: int) -> None:
         shown = total = 0
-        for m in self.maps:
-            if m.folio != i:
-                continue
+        for m in self._maps_of(i):
             total += 1
             if shown < 4:
                 x.add(f"pid {m.pid} ({m.comm}) {m.vaddr:#x} {m.e.level} {m.e.kind}")
@@ -582,6 +593,11 @@ class Scan:
         sf = self.folios[i]
         f = sf.f
         entries = sf.pte_maps + sf.pmd_maps
+        # the mappings the folio counts: not migration entries
+        pte, pmd = sf.pte_maps - sf.mig_pte, sf.pmd_maps - sf.mig_pmd
+        mapped = pte + pmd
+        nmig = sf.mig_pte + sf.mig_pmd
+        mig = f" (and {nmig} migration entries, which hold no mapcount)" if nmig else ""
         large_scheme = self.L.large_mapcount is not None  # 6.11+
         if not f.zone_device:
             return
@@ -595,21 +611,21 @@ class Scan:
             x.add(f"refcount {f.refcount}, {entries} entries map it")
             self._list_entries(x, i)
             return
-        if (not f.has_large or large_scheme) and f.folio_mapcount >= 0 and f.folio_mapcount != entries:
+        if (not f.has_large or large_scheme) and f.folio_mapcount >= 0 and f.folio_mapcount != mapped:
             x = self._add("FS-MAPCOUNT", f.head_pfn, subj)
-            x.add(f"order {f.order}, folio_mapcount {f.folio_mapcount}, found {sf.pte_maps} PTE + "
-                  f"{sf.pmd_maps} PMD entries")
+            x.add(f"order {f.order}, folio_mapcount {f.folio_mapcount}, found {pte} PTE + {pmd} PMD entries{mig}")
             self._list_entries(x, i)
-        if f.has_large and f.entire_mapcount >= 0 and f.entire_mapcount != sf.pmd_maps:
+        if f.has_large and f.entire_mapcount >= 0 and f.entire_mapcount != pmd:
             x = self._add("FS-ENTIRE-MAPCOUNT", f.head_pfn, subj)
-            x.add(f"entire_mapcount {f.entire_mapcount}, found {sf.pmd_maps} PMD entries")
+            x.add(f"entire_mapcount {f.entire_mapcount}, found {pmd} PMD entries{mig}")
             self._list_entries(x, i)
         # every mapping, counted by the page tables or by the folio itself,
-        # holds a reference: refcount >= max(entries, folio_mapcount)
-        if f.refcount >= 0 and (f.refcount < entries or f.refcount < f.folio_mapcount):
+        # holds a reference: refcount >= max(mappings, folio_mapcount); a
+        # migration entry's reference went with its rmap
+        if f.refcount >= 0 and (f.refcount < mapped or f.refcount < f.folio_mapcount):
             x = self._add("FS-REFCOUNT", f.head_pfn, subj)
-            x.add(f"refcount {f.refcount}, folio_mapcount {f.folio_mapcount}, {entries} entries "
-                  f"(each mapping holds a reference)")
+            x.add(f"refcount {f.refcount}, folio_mapcount {f.folio_mapcount}, {mapped} entries "
+                  f"(each mapping holds a reference){mig}")
             self._list_entries(x, i)
         if sf.write_maps > 0 and len(sf.mms) > 1:
             x = self._add("FS-WRITE-ENTRY-SHARED", f.head_pfn, subj)
@@ -619,8 +635,8 @@ class Scan:
             x = self._add("FS-DEFERRED-SPLIT-DEVICE", f.head_pfn, subj)
             x.add(f"order {f.order}, _deferred_list not empty, mapcount {f.folio_mapcount}")
         if sf.rmap_done and not sf.rmap_err:
-            for m in self.maps:
-                if m.folio != i or m.seen_by_rmap:
+            for m in self._maps_of(i):
+                if m.seen_by_rmap:
                     continue
                 x = self._add_entry("FS-RMAP-INVISIBLE", sf, m)
                 if x is None:
@@ -649,13 +665,13 @@ class Scan:
             except drgn.FaultError:
                 continue
             pm = struct.unpack_from("<i", b, self.L.mapcount)[0] + 1
-            want = sf.page_ptes[k] + sf.pmd_maps
+            want = sf.page_ptes[k] + sf.pmd_maps - sf.mig_pmd
             if pm != want:
                 bad += 1
                 if bad == 1:
                     x = self._add("FS-PAGE-MAPCOUNT", f.head_pfn, f"folio pfn {f.head_pfn:#x}")
                     x.add(f"page pfn {f.head_pfn + k:#x}: _mapcount+1 = {pm}, mapped by {sf.page_ptes[k]} PTE + "
-                          f"{sf.pmd_maps} PMD entries")
+                          f"{sf.pmd_maps - sf.mig_pmd} PMD entries")
         if bad > 1:
             x.add(f"{bad} pages of {f.nr_pages} disagree")
 
@@ -786,8 +802,8 @@ class Scan:
         try:
             if not same(folio_info_of_pfn(self.prog, pfn)):
                 return False
-            for m in self.maps:
-                if m.folio == v and self.prog.read_u64(m.entry_pa, True) != m.e.raw:
+            for m in self._maps_of(v):
+                if self.prog.read_u64(m.entry_pa, True) != m.e.raw:
                     return False
             return same(folio_info_of_pfn(self.prog, pfn))
         except drgn.FaultError:
@@ -904,9 +920,7 @@ class Scan:
             line = (f"{f.head_pfn:<11x} {f.order:>5} {f.refcount:>4} {f.folio_mapcount:>8} {sf.pte_maps:>4} "
                     f"{sf.pmd_maps:>4} {len(sf.mms):>4} {rmap:>6}  ")
             shown = 0
-            for m in self.maps:
-                if m.folio != i:
-                    continue
+            for m in self._maps_of(i):
                 shown += 1
                 if shown == 4 and not verbose:
                     line += ", ..."

@@ -36,13 +36,14 @@ struct fs_scan_folio {
 	struct fs_folio f;
 	uint64_t pgmap;			/* its pgmap (0: none known) */
 	int pte_maps, pmd_maps;		/* entries found by the forward walk */
+	int mig_pte, mig_pmd;		/* of which migration entries (hold no mapcount) */
 	int write_maps;			/* device-private-write entries */
 	int nmm;			/* distinct mms mapping it (saturates at 8) */
 	uint64_t mms[8];
 	int rmap_found;			/* entries the reverse walk reached */
 	bool rmap_done;
 	char rmap_err[160];
-	int *page_ptes;			/* PTE entries per page (large folios), or NULL */
+	int *page_ptes;			/* rmap-counted PTE entries per page (large folios), or NULL */
 };
 
 /* Occupancy map cell states, worst wins (for the HTML report). */

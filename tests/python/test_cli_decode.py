@@ -84,7 +84,8 @@ def test_every_kind_name_is_known(folioscope):
     (["frobnicate"], "unknown command"),
     ([], "usage"),
     (["vtop", "-k", "/nonexistent/vmlinux", "-c", "/nonexistent/vmcore", "0x1000"], "/nonexistent"),
-    (["vtop", "0x1000"], "no vmlinux"),
+    (["vtop", "0x1000"], "no dump: give -c VMCORE"),
+    (["vtop", "-c", "/nonexistent/vmcore", "0x1000"], "cannot open /nonexistent/vmcore"),
     (["vtop", "-p", "1", "--mm", "0x1", "0x1000"], "not both"),
     (["vtop", "-k", "x", "-c", "y", "nothex"], "is not an address"),
 ])
