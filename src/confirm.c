@@ -18,7 +18,7 @@
  *     FS_CONFIRM_GAP_MS apart, it still holds the values the second scan
  *     used every time (a folio finding: the folio and every entry found
  *     mapping it, read folio-entries-folio; a pgmap finding: the reference
- *     count).
+ *     count, then a census of its struct pages, then the count again).
  * A scan reads struct pages and page tables seconds apart, so a folio in
  * motion can look inconsistent twice in a row (a workload that cycles the
  * same pages through the same states, as the live stress test's does). A
@@ -84,17 +84,30 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 	return !fs_folio_read(s->t, s->p, &s->mm, pfn, &now) && same_folio(&now, &s->folios[v].f);
 }
 
+/*
+ * A pgmap finding rests on the reference count and on the census of the
+ * pgmap's struct pages: both must be what the second scan saw, with the
+ * count unchanged across the census (no allocation or free during it).
+ */
 static bool pgmap_still(struct fs_scan *s, const char *subject)
 {
-	struct fs_pgmap now;
+	struct fs_pgmap before, after;
 	uint64_t addr;
 
 	if (sscanf(subject, "pgmap 0x%" SCNx64, &addr) != 1)
 		return true;	/* not a pgmap subject */
-	for (int i = 0; i < s->pgmaps->n; i++)
-		if (s->pgmaps->map[i].addr == addr)
-			return !fs_pgmap_read(s->t, s->p, addr, &now) && !now.ref_err[0] &&
-			       now.ref.value == s->pgmaps->map[i].ref.value && now.ref.mode == s->pgmaps->map[i].ref.mode;
+	for (int i = 0; i < s->pgmaps->n; i++) {
+		const struct fs_pgmap *pm = &s->pgmaps->map[i];
+		if (pm->addr != addr)
+			continue;
+		if (fs_pgmap_read(s->t, s->p, addr, &before) || before.ref_err[0] ||
+		    before.ref.value != pm->ref.value || before.ref.mode != pm->ref.mode)
+			return false;
+		if (fs_scan_pgmap_census(s, i) != s->stats[i].expected_ref)
+			return false;
+		return !fs_pgmap_read(s->t, s->p, addr, &after) && !after.ref_err[0] &&
+		       after.ref.value == pm->ref.value && after.ref.mode == pm->ref.mode;
+	}
 	return false;
 }
 

@@ -321,15 +321,21 @@ int fs_scan_forward(struct fs_scan *s)
  * x86_64). A corrupt range can be terabytes long. */
 #define UNREADABLE_CUT (1u << 15)
 
-static void scan_pgmap_pages(struct fs_scan *s, int pi)
+/*
+ * Every struct page of pgmap pi into st. record: keep folio snapshots and
+ * report unreadable pages (the scan); otherwise only count, and give up at
+ * the first unreadable page (a census, confirm.c). -1 if a page could not
+ * be read in census mode or out of memory.
+ */
+static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, bool record)
 {
 	const struct fs_pgmap *pm = &s->pgmaps->map[pi];
-	struct fs_pgmap_stats *st = &s->stats[pi];
 	unsigned char *batch = malloc(PAGE_BATCH * s->mm.page_size);
 
 	if (!batch) {
-		fs_scan_error(s, "out of memory scanning pgmap 0x%" PRIx64, pm->addr);
-		return;
+		if (record)
+			fs_scan_error(s, "out of memory scanning pgmap 0x%" PRIx64, pm->addr);
+		return -1;
 	}
 	st->expected_ref = 1;	/* the pgmap's own reference, memremap_pages() */
 	for (int r = 0; r < pm->nr_range; r++) {
@@ -351,6 +357,10 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 							 batch + (pfn - bstart) * s->mm.page_size, &f);
 			else
 				rc = fs_folio_read(s->t, s->p, &s->mm, pfn, &f);
+			if (rc && !record) {
+				free(batch);
+				return -1;
+			}
 			if (rc) {
 				fs_scan_error(s, "pgmap 0x%" PRIx64 " pfn 0x%" PRIx64 ": %s", pm->addr, pfn,
 					      fs_target_error(s->t));
@@ -380,7 +390,7 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 				st->expected_ref += (int64_t)nr;
 				if (nr > 1)
 					st->large_folios++;
-				int v = add_snapshot(s, &f);
+				int v = record ? add_snapshot(s, &f) : -1;
 				if (v >= 0 && s->folios[v].f.folio_mapcount > 0)
 					st->mapped_folios++;
 				/* count the tails as pages of this folio */
@@ -391,7 +401,7 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 				}
 			} else {
 				st->free_pages++;
-				if (f.head_flag || f.folio_mapcount > 0 || f.mapping)
+				if (record && (f.head_flag || f.folio_mapcount > 0 || f.mapping))
 					add_snapshot(s, &f);	/* for the free-page checks */
 			}
 			pfn++;
@@ -403,6 +413,22 @@ static void scan_pgmap_pages(struct fs_scan *s, int pi)
 	 * zero: a dead ref should hold just the pages still allocated. */
 	if (pm->ref.mode == FS_REF_DEAD)
 		st->expected_ref -= 1;
+	return 0;
+}
+
+static void scan_pgmap_pages(struct fs_scan *s, int pi)
+{
+	pgmap_pages(s, pi, &s->stats[pi], true);
+}
+
+int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi)
+{
+	struct fs_pgmap_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (pi < 0 || pi >= s->pgmaps->n || pgmap_pages(s, pi, &st, false))
+		return -1;
+	return st.expected_ref;
 }
 
 static int setup(struct fs_scan *s, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen)

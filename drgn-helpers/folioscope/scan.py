@@ -809,17 +809,39 @@ class Scan:
         except drgn.FaultError:
             return False
 
+    def pgmap_census(self, pm: PgmapInfo) -> int:
+        """
+        1 + pages of *pm*'s allocated folios (the pages alone when its ref
+        is dead), counted afresh (``fs_scan_pgmap_census``).
+
+        :raises drgn.FaultError: a struct page cannot be read
+        """
+        expected = 1
+        for f in device_private_folio_infos(self.prog, pm.obj):
+            if not f.tail and f.refcount > 0:
+                expected += f.nr_pages
+        return expected - 1 if pm.ref is not None and pm.ref.mode == "dead" else expected
+
     def _pgmap_still(self, subject: str) -> bool:
+        # the ref, a census of the struct pages, the ref again: all as the
+        # second scan saw them (src/confirm.c pgmap_still())
         if not subject.startswith("pgmap 0x"):
             return True
         addr = int(subject.split()[1], 16)
         for pm in self.pgmaps:
             if pm.addr == addr and pm.ref:
                 try:
-                    now = percpu_ref_read(pm.obj.ref)
+                    for step in range(3):
+                        if step == 1:
+                            if self.pgmap_census(pm) != pm.expected_ref:
+                                return False
+                            continue
+                        now = percpu_ref_read(pm.obj.ref)
+                        if (now.value, now.mode) != (pm.ref.value, pm.ref.mode):
+                            return False
                 except (drgn.FaultError, LookupError):
                     return False
-                return now.value == pm.ref.value and now.mode == pm.ref.mode
+                return True
         return False
 
     def _repeated(self, f: Finding) -> Optional[Finding]:

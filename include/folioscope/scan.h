@@ -145,6 +145,9 @@ void fs_scan_stuck(struct fs_scan *s);
 /* Fill the occupancy maps from the folios and findings (after the checks). */
 void fs_scan_occupancy(struct fs_scan *s);
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
+/* 1 + pages of pgmap pi's allocated folios (the pages alone if its ref is
+ * dead), counted afresh without touching s; -1 if a page is unreadable. */
+int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
 /* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */

@@ -7,6 +7,8 @@ status 0. (A dump never changes, so only the live stress test shows the
 state moving between reads: tests/python/test_live_stress.py.)"""
 import sys
 
+import pytest
+
 from conftest import REPO, lab_fixture
 
 sys.path.insert(0, str(REPO / "drgn-helpers"))
@@ -17,8 +19,10 @@ def _scan(fx):
     return Scan(open_program(str(fx / "vmcore.kdump-uts"), str(fx / "vmlinux"))).run()
 
 
-def test_same_state_confirms():
-    fx = lab_fixture("7.2", "thp-device-split", "zap-skip-rmap")
+@pytest.mark.parametrize("scenario,variant", [("thp-device-split", "zap-skip-rmap"),
+                                              ("thp-device", "pgmap-ref-leak")])  # folio, pgmap findings
+def test_same_state_confirms(scenario, variant):
+    fx = lab_fixture("7.2", scenario, variant)
     first, again = _scan(fx), _scan(fx)
     assert first.findings and first.exit_status() == 1
     assert first.confirm(again) == 0

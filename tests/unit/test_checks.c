@@ -380,6 +380,27 @@ static void test_live_confirmed(void **state)
 	done(&k, &r);
 }
 
+/* A pgmap finding on a still kernel: the ref and the census of its struct
+ * pages re-read five times agree with the second scan, so it is confirmed. */
+static void test_live_pgmap_confirmed(void **state)
+{
+	struct sk k;
+	struct run r;
+	char err[256];
+	(void)state;
+	clean(&k);
+	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) + 1);
+	k.t->live = true;
+	assert_int_equal(fs_profile_from_target(&r.p, k.t, err, sizeof(err)), 0);
+	memset(&r.s, 0, sizeof(r.s));
+	assert_int_equal(fs_scan_run_live(&r.s, k.t, &r.p, -1, err, sizeof(err)), 0);
+	assert_int_equal(r.s.nfindings, 1);
+	assert_string_equal(r.s.findings[0].id, "FS-PGMAP-REF");
+	assert_false(r.s.findings[0].transient);
+	assert_int_equal(fs_scan_pgmap_census(&r.s, 0), r.s.stats[0].expected_ref);
+	done(&k, &r);
+}
+
 static void test_live_transient(void **state)
 {
 	struct sk k1, k2;
@@ -447,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_stuck_task),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_live_confirmed),
+		cmocka_unit_test(test_live_pgmap_confirmed),
 		cmocka_unit_test(test_live_transient),
 		cmocka_unit_test(test_dump_not_reread),
 	};
