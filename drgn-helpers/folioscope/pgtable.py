@@ -279,11 +279,18 @@ def for_each_process(prog: Program, errors: Optional[List[str]] = None) -> Itera
     yield init
     off = drgn.offsetof(prog.type("struct task_struct"), "tasks")
     head = init.value_() + off
-    n = 0
+    n, mark, lap = 0, 0, 1
     try:
         pos = struct.unpack("<Q", read_kva(prog, head, 8))[0]
         while pos != head:
             n += 1
+            # Brent: a loop that misses init_task is caught within two turns
+            # of it (src/task.c does the same)
+            if n == lap:
+                mark, lap = pos, lap * 2
+            elif pos == mark:
+                raise drgn.FaultError(f"task list is cyclic: {pos:#x} comes back after {n} tasks without reaching "
+                                      "init_task", pos)
             if n > (1 << 22):
                 raise drgn.FaultError(f"task list longer than {1 << 22} entries: corrupt or cyclic", pos)
             if pos < off or pos & 7:
