@@ -28,5 +28,7 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose);
 /* One self-contained HTML page (src/html.c). */
 void fs_report_scan_html(FILE *out, const struct fs_scan *s, const struct fs_profile *p);
+/* Folio fi's mappings and reverse map as a Graphviz digraph (dot.c). */
+void fs_report_rmap_dot(FILE *out, const struct fs_scan *s, int fi);
 
 #endif

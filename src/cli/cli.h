@@ -30,7 +30,7 @@ struct cli_common {
 };
 
 /* getopt_long ids for the common options */
-enum { OPT_LIVE = 1000, OPT_ARCH, OPT_KERNEL, OPT_CONFIG, OPT_JSON, OPT_MM, OPT_PMD, OPT_HELP, OPT_HTML };
+enum { OPT_LIVE = 1000, OPT_ARCH, OPT_KERNEL, OPT_CONFIG, OPT_JSON, OPT_MM, OPT_PMD, OPT_HELP, OPT_HTML, OPT_DOT };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "vmlinux", required_argument, NULL, 'k' }, \

@@ -34,6 +34,9 @@ static const char scan_help[] =
 "  -c, --vmcore FILE   the dump; --live: the running kernel (/proc/kcore)\n"
 "  -v, --verbose       list every device folio and entry, not only the mapped ones\n"
 "      --html FILE     also write a self-contained HTML report\n"
+"      --dot           rmap: print the folio's mappings and reverse map as a\n"
+"                      Graphviz graph (red: entries the rmap cannot reach);\n"
+"                      folioscope rmap --dot -c vmcore PFN | dot -Tsvg > f.svg\n"
 "      --json          one JSON document (docs/json-schema.md)\n"
 "\n"
 "With --live, findings are confirmed by a second read of the running kernel;\n"
@@ -53,13 +56,14 @@ static int run(int argc, char **argv, enum mode mode)
 		CLI_COMMON_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "html", required_argument, NULL, OPT_HTML },
+		{ "dot", no_argument, NULL, OPT_DOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_common c = { 0 };
 	struct fs_profile p;
 	struct fs_target *t;
 	struct fs_scan s;
-	bool verbose = false, has_pfn = false;
+	bool verbose = false, has_pfn = false, dot = false;
 	const char *html = NULL;
 	uint64_t v = 0;
 	char err[512];
@@ -72,6 +76,7 @@ static int run(int argc, char **argv, enum mode mode)
 		switch (opt) {
 		case 'v': verbose = true; break;
 		case OPT_HTML: html = optarg; break;
+		case OPT_DOT: dot = true; break;
 		case 'h': fputs(scan_help, stdout); return FS_EXIT_OK;
 		default: fputs(scan_help, stderr); return FS_EXIT_ERROR;
 		}
@@ -83,6 +88,10 @@ static int run(int argc, char **argv, enum mode mode)
 			return FS_EXIT_ERROR;
 		}
 		has_pfn = true;
+	}
+	if (dot && mode != MODE_RMAP) {
+		cli_error("--dot is for rmap PFN: the graph of one folio");
+		return FS_EXIT_ERROR;
 	}
 	if (mode == MODE_RMAP && !has_pfn) {
 		cli_error("rmap: which folio? give a PFN or struct page address");
@@ -128,7 +137,9 @@ static int run(int argc, char **argv, enum mode mode)
 			return FS_EXIT_ERROR;
 		}
 	}
-	if (c.json)
+	if (dot)
+		fs_report_rmap_dot(stdout, &s, rc);
+	else if (c.json)
 		fs_report_scan_json(stdout, &s, &p, verbose);
 	else
 		fs_report_scan_text(stdout, &s, &p, verbose, mode != MODE_SCAN);
