@@ -118,6 +118,13 @@ static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn)
 {
 	struct fs_folio f;
+	int v = s->index ? index_find(s, pfn) : -1;
+
+	/* a head this scan has read already (the pgmap page scan reads every
+	 * device folio): no second read. Tails are read: their compound head
+	 * is what says which folio they belong to. */
+	if (v >= 0)
+		return v;
 
 	if (fs_folio_read(s->t, s->p, &s->mm, pfn, &f)) {
 		fs_scan_error(s, "pfn 0x%" PRIx64 ": %s", pfn, fs_target_error(s->t));

@@ -5,6 +5,7 @@
  * context so every error a user sees names the symbol, type or address.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "folioscope/target.h"
@@ -45,11 +46,47 @@ const char *fs_target_error(const struct fs_target *t)
 	return t->err[0] ? t->err : "no error recorded";
 }
 
+/*
+ * Physical pages of a dump, cached: page-table walks (the forward walk's
+ * tables, and one 4-level walk per folio in the reverse map) read 8 bytes at
+ * a time, and each backend read costs a translation, a lock and often a
+ * decompression. Direct-mapped, FS_PCACHE_PAGES pages; only for targets that
+ * set cacheable (never a live kernel: confirm.c must see memory as it is).
+ */
+#define FS_PCACHE_PAGES 1024
+#define FS_PCACHE_PAGE 4096ULL
+
+struct fs_pcache {
+	uint64_t tag[FS_PCACHE_PAGES];	/* page address + 1, 0: empty */
+	unsigned char data[FS_PCACHE_PAGES][FS_PCACHE_PAGE];
+};
+
+static int read_cached(struct fs_target *t, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t page = addr & ~(FS_PCACHE_PAGE - 1);
+	size_t slot = (size_t)((page / FS_PCACHE_PAGE) % FS_PCACHE_PAGES);
+
+	if (!t->pcache && !(t->pcache = calloc(1, sizeof(*t->pcache))))
+		return 1;
+	if (t->pcache->tag[slot] != page + 1) {
+		t->pcache->tag[slot] = 0;
+		if (t->ops->read(t, FS_PADDR, page, t->pcache->data[slot], FS_PCACHE_PAGE))
+			return 1;	/* a partial page: read just what was asked */
+		t->pcache->tag[slot] = page + 1;
+	}
+	memcpy(buf, t->pcache->data[slot] + (addr - page), len);
+	return 0;
+}
+
 int fs_read(struct fs_target *t, enum fs_addrspace as, uint64_t addr, void *buf, size_t len)
 {
 	t->err[0] = 0;
 	if (!t->ops->read)
 		return fs_target_fail(t, "target %s cannot read memory", t->name);
+	if (t->cacheable && !t->live && as == FS_PADDR && len <= FS_PCACHE_PAGE &&
+	    (addr & (FS_PCACHE_PAGE - 1)) + len <= FS_PCACHE_PAGE && read_cached(t, addr, buf, len) == 0)
+		return 0;
+	t->err[0] = 0;
 	if (t->ops->read(t, as, addr, buf, len) == 0)
 		return 0;
 	if (!t->err[0])
@@ -198,6 +235,10 @@ const char *fs_vmcoreinfo(struct fs_target *t)
 
 void fs_target_close(struct fs_target *t)
 {
+	if (t) {
+		free(t->pcache);
+		t->pcache = NULL;
+	}
 	if (t && t->ops && t->ops->close)
 		t->ops->close(t);
 }

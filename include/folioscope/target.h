@@ -40,6 +40,7 @@ struct fs_member {
 };
 
 struct fs_target;
+struct fs_pcache;
 
 /*
  * Backend operations. Each receives the target so it can report errors with
@@ -85,6 +86,8 @@ struct fs_target {
 	void *priv;			/* backend state */
 	const char *name;		/* "kdump", "crash", "synthetic", ... */
 	bool live;			/* a running kernel: memory changes under the reader */
+	bool cacheable;			/* a dump: physical pages may be cached (target.c) */
+	struct fs_pcache *pcache;	/* that cache, made on first use */
 	char err[FS_TARGET_ERRLEN];	/* last error, one line */
 };
 

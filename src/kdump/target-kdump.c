@@ -1159,6 +1159,7 @@ struct fs_target *fs_kdump_open(const char *vmlinux, const char *vmcore, char *e
 	kd->info.dump_level = -1;
 	kd->info.live = live;
 	kd->t.live = live;
+	kd->t.cacheable = !live;
 	snprintf(kd->path, sizeof(kd->path), "%s", live ? LIVE_PATH : vmcore);
 
 	/* the dump first: the commonest mistake is a wrong dump path */
