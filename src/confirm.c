@@ -62,11 +62,48 @@ static bool same_folio(const struct fs_folio *a, const struct fs_folio *b)
 	       a->mapping == b->mapping && a->pgmap == b->pgmap && a->on_deferred_list == b->on_deferred_list;
 }
 
-/* The folio pfn and its entries as s saw them, re-read now, unchanged? */
+/* The entries the reverse map reaches for folio v now, or -1; s is left as
+ * it was (fs_scan_rmap() records into the folio and its maps). */
+static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *now)
+{
+	struct fs_scan_folio saved = s->folios[v];
+	const struct fs_mapping *m;
+	size_t n = 0, k;
+	bool *seen;
+	int found;
+
+	for (k = 0; fs_scan_next_map(s, (int)v, &k);)
+		n++;
+	seen = calloc(n ? n : 1, sizeof(*seen));
+	if (!seen)
+		return -1;
+	n = 0;
+	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
+		seen[n++] = m->seen_by_rmap;
+	s->folios[v].f = *now;
+	s->folios[v].rmap_found = 0;
+	s->folios[v].rmap_err[0] = '\0';
+	found = fs_scan_rmap(s, v) ? -1 : s->folios[v].rmap_found;
+	s->folios[v] = saved;
+	n = 0;
+	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
+		s->maps[m - s->maps].seen_by_rmap = seen[n++];
+	free(seen);
+	return found;
+}
+
+/*
+ * The folio pfn and its entries as s saw them, re-read now, unchanged? And
+ * does the reverse map, walked now, reach what s's reverse map reached and
+ * no more than the forward walk found? (A mapping the forward walk missed
+ * means its view was stale: the entry came or went while it walked.)
+ */
 static bool folio_still(struct fs_scan *s, uint64_t pfn)
 {
 	struct fs_folio now;
+	const struct fs_mapping *m;
 	size_t v;
+	int reached;
 
 	for (v = 0; v < s->nfolios && s->folios[v].f.head_pfn != pfn; v++)
 		;
@@ -74,11 +111,15 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 		return false;
 	if (fs_folio_read(s->t, s->p, &s->mm, pfn, &now) || !same_folio(&now, &s->folios[v].f))
 		return false;
-	for (size_t i = 0; i < s->nmaps; i++) {
+	for (size_t k = 0; (m = fs_scan_next_map(s, (int)v, &k));) {
 		uint64_t raw;
-		if (s->maps[i].folio != (int)v)
-			continue;
-		if (fs_read(s->t, FS_PADDR, s->maps[i].entry_pa, &raw, sizeof(raw)) || raw != s->maps[i].e.raw)
+		if (fs_read(s->t, FS_PADDR, m->entry_pa, &raw, sizeof(raw)) || raw != m->e.raw)
+			return false;
+	}
+	if (s->folios[v].rmap_done && !s->folios[v].rmap_err[0] && now.anon && !now.ksm) {
+		reached = rmap_count_now(s, v, &now);
+		if (reached < 0 || reached != s->folios[v].rmap_found ||
+		    reached > s->folios[v].pte_maps + s->folios[v].pmd_maps)
 			return false;
 	}
 	return !fs_folio_read(s->t, s->p, &s->mm, pfn, &now) && same_folio(&now, &s->folios[v].f);

@@ -799,14 +799,23 @@ class Scan:
             return False
         was = self.folios[v].f
         same = lambda now: all(getattr(now, k) == getattr(was, k) for k in self._FOLIO_STATE)  # noqa: E731
+        sf = self.folios[v]
         try:
-            if not same(folio_info_of_pfn(self.prog, pfn)):
+            now = folio_info_of_pfn(self.prog, pfn)
+            if not same(now):
                 return False
             for m in self._maps_of(v):
                 if self.prog.read_u64(m.entry_pa, True) != m.e.raw:
                     return False
+            # the reverse map walked now must reach what the second read's
+            # did, and no more than the forward walk found (src/confirm.c)
+            if sf.rmap_done and not sf.rmap_err and now.anon and not now.ksm:
+                reached = sum(1 for _ in folio_rmap(Object(self.prog, "struct folio *", now.head_page),
+                                                    _Tables(self.prog), now))
+                if reached != sf.rmap_found or reached > sf.pte_maps + sf.pmd_maps:
+                    return False
             return same(folio_info_of_pfn(self.prog, pfn))
-        except drgn.FaultError:
+        except (drgn.FaultError, LookupError, ValueError):
             return False
 
     def pgmap_census(self, pm: PgmapInfo) -> int:
