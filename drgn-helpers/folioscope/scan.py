@@ -1100,33 +1100,31 @@ def _elf_build_id(path: str) -> Optional[str]:
     return None
 
 
-def _dump_build_id(path: str) -> Optional[str]:
-    """VMCOREINFO's BUILD-ID line, found in the first MiB of the dump (kdump
-    keeps VMCOREINFO uncompressed in its header, ELF dumps and /proc/kcore
-    in a note before the data)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 20)
-    except OSError:
-        return None
-    i = head.find(b"\nBUILD-ID=")
-    if i < 0:
-        return None
-    return head[i + 10:head.index(b"\n", i + 10)].decode(errors="replace").strip()
-
-
-def _dump_release(path: str) -> Optional[str]:
-    """VMCOREINFO's OSRELEASE line, found like :func:`_dump_build_id`."""
+def _vmcoreinfo_value(path: str, key: bytes) -> Optional[str]:
+    """A VMCOREINFO line's value, found in the first 4 MiB of the dump (kdump
+    keeps VMCOREINFO uncompressed in its header, ELF dumps and /proc/kcore in
+    a note before the data; src/kdump/find-vmlinux.c reads the same)."""
     try:
         with open(path, "rb") as f:
             head = f.read(4 << 20)
     except OSError:
         return None
-    i = head.find(b"OSRELEASE=")
+    i = head.find(key + b"=")
     if i < 0:
         return None
+    i += len(key) + 1
     end = min(x for x in (head.find(b"\n", i), head.find(b"\0", i), len(head)) if x >= 0)
-    return head[i + 10:end].decode(errors="replace").strip()
+    return head[i:end].decode(errors="replace").strip() or None
+
+
+def _dump_build_id(path: str) -> Optional[str]:
+    """VMCOREINFO's BUILD-ID."""
+    return _vmcoreinfo_value(path, b"\nBUILD-ID")
+
+
+def _dump_release(path: str) -> Optional[str]:
+    """VMCOREINFO's OSRELEASE."""
+    return _vmcoreinfo_value(path, b"OSRELEASE")
 
 
 def find_vmlinux(core: str) -> Optional[Tuple[str, str]]:
