@@ -63,9 +63,10 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target_rule,$(t))))
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
-# One target at a time: the runs are CPU-bound and single-threaded.
+# One target at a time: the runs are CPU-bound and single-threaded. A
+# failing target does not stop the others; the run fails at the end.
 fuzz: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-$$t; done
+	@rc=0; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-$$t || rc=1; done; exit $$rc
 
 # Replay (seeds + regression inputs: each must run clean), then a short run.
 check-fuzz: fuzz-build

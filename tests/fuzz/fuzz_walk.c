@@ -25,6 +25,7 @@
  * memunmap_pages(), 4 RAM page behind a device entry, 5 verbose reports,
  * 6 HTML report, 7 `check PFN` on a folio the last patch names.
  * With bit 5 the views of `folio`, `pgmap` and `vtop --pid` run too.
+ * An odd input length marks the target cacheable, as the kdump backend is.
  */
 #include "folioscope/pgtable.h"
 #include "folioscope/profile.h"
@@ -187,6 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sc = fz_u8(&in);
 	build(&k, sc, &child);
+	/* odd-length inputs read through the dump page cache (src/target.c) */
+	k.t->cacheable = size & 1;
 	nreg = regions(&k, child, reg);
 	FZ_CHECK(nreg == NREG, "regions %d", nreg);
 
