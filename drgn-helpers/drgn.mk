@@ -17,6 +17,6 @@ venv-drgn:
 
 check-drgn-pypi: $(BUILD)/folioscope
 	py=$$(drgn-helpers/venv-drgn) && \
-		$$py -m pytest -q -p no:cacheprovider tests/python/test_drgn_swapent.py tests/python/test_drgn_scan.py
+		$$py -m pytest -q -p no:cacheprovider tests/python/test_drgn_swapent.py tests/python/test_drgn_scan.py tests/python/test_drgn_confirm.py
 
 DRGN_CHECKS += check-drgn-pypi
