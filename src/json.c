@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* json.c - streaming JSON writer (include/folioscope/json.h). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "folioscope/json.h"
@@ -12,13 +13,16 @@ void fs_json_init(struct fs_json *j, FILE *f, bool pretty)
 	j->pretty = pretty;
 }
 
+/* Output goes out in whole runs and without stdio's per-call lock: a scan
+ * document of a large dump has millions of keys (docs/performance.md). */
 static void indent(struct fs_json *j)
 {
+	static const char nl_spaces[] = "\n                                                                ";
+
 	if (!j->pretty)
 		return;
-	fputc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	size_t n = 1 + 2 * (size_t)j->depth;
+	fwrite_unlocked(nl_spaces, 1, n < sizeof(nl_spaces) - 1 ? n : sizeof(nl_spaces) - 1, j->f);
 }
 
 /* Called before every value: separators and indentation. */
@@ -30,7 +34,7 @@ static void value_prefix(struct fs_json *j)
 	}
 	if (j->depth > 0) {
 		if (j->need_comma[j->depth])
-			fputc(',', j->f);
+			fputc_unlocked(',', j->f);
 		j->need_comma[j->depth] = true;
 		indent(j);
 	}
@@ -61,8 +65,23 @@ void fs_json_end_object(struct fs_json *j) { close_(j, '}'); }
 void fs_json_begin_array(struct fs_json *j) { open(j, '['); }
 void fs_json_end_array(struct fs_json *j) { close_(j, ']'); }
 
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
 static void put_escaped(FILE *f, const char *s)
 {
+	const unsigned char *q = (const unsigned char *)s;
+
+	while (*q && plain(*q))
+		q++;
+	if (!*q) {	/* the usual case: nothing to escape */
+		fputc_unlocked('"', f);
+		fwrite_unlocked(s, 1, (size_t)(q - (const unsigned char *)s), f);
+		fputc_unlocked('"', f);
+		return;
+	}
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
@@ -85,7 +104,7 @@ void fs_json_key(struct fs_json *j, const char *key)
 {
 	value_prefix(j);
 	put_escaped(j->f, key);
-	fputs(j->pretty ? ": " : ":", j->f);
+	fwrite_unlocked(": ", 1, j->pretty ? 2 : 1, j->f);
 	j->after_key = true;
 }
 
@@ -116,7 +135,7 @@ void fs_json_hex(struct fs_json *j, uint64_t v)
 void fs_json_bool(struct fs_json *j, bool v)
 {
 	value_prefix(j);
-	fputs(v ? "true" : "false", j->f);
+	fwrite_unlocked(v ? "true" : "false", 1, v ? 4 : 5, j->f);
 }
 
 void fs_json_null(struct fs_json *j)

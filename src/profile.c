@@ -433,7 +433,15 @@ int fs_profile_from_target(struct fs_profile *p, struct fs_target *t, char *err,
 		config_from_probes(p, t);
 		snprintf(p->config_source, sizeof(p->config_source), "symbol probes (no IKCONFIG)");
 	}
-	if (fs_array_length(t, "swap_info", &len) == 0 && len > 0 && len <= 32)
+	/* mm/swapfile.c (6.1-7.2): struct swap_info_struct *swap_info[MAX_SWAPFILES];
+	 * its symbol's size over the pointer size is the bound, without the
+	 * full DWARF pass an array bound lookup can cost (docs/performance.md) */
+	uint64_t size = 0;
+	if (fs_symbol_size(t, "swap_info", &size) == 0 && size % 8 == 0 && size / 8 > 0 && size / 8 <= 32)
+		len = size / 8;
+	else if (fs_array_length(t, "swap_info", &len) != 0)
+		len = 0;
+	if (len > 0 && len <= 32)
 		p->facts.max_swapfiles_probe = (int)len;
 	if (!p->ikconfig)
 		reconcile_max_swapfiles(p);

@@ -158,29 +158,73 @@ static int node_seen(struct node_set *ns, uint64_t node)
 	return 0;
 }
 
+/* The VMAs an anon_vma's tree lists, with what the reverse map needs. */
+struct rmap_vma {
+	uint64_t vma, start, end, pgoff, mm, pgd;	/* pgd 0: not read yet */
+};
+
+struct rmap_vmas {
+	uint64_t anon_vma;
+	struct rmap_vma *v;
+	size_t n, cap;
+	char err[160];		/* the walk failed: why (v holds what came before) */
+};
+
+/*
+ * Every anon_vma a dump's folios point to, walked once (src/scan.c's whole
+ * scan has tens of thousands of folios sharing a handful of anon_vmas).
+ * Only for dumps: a live target's tree is walked afresh each time.
+ */
+#define RMAP_CACHE_MAX 256
+struct fs_rmap_cache {
+	struct rmap_vmas list[RMAP_CACHE_MAX];
+	size_t n;
+};
+
+void fs_rmap_cache_free(struct fs_rmap_cache *c)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		free(c->list[i].v);
+	free(c);
+}
+
+static int add_vma(struct rmap_vmas *out, const struct rmap_vma *v)
+{
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? 2 * out->cap : 16;
+		struct rmap_vma *bigger = realloc(out->v, cap * sizeof(*bigger));
+		if (!bigger)
+			return -1;
+		out->v = bigger;
+		out->cap = cap;
+	}
+	out->v[out->n++] = *v;
+	return 0;
+}
+
 /* In-order walk of the whole tree with an explicit, bounded stack: a
  * cycle or a garbage pointer ends it with an error, not a hang. A node met
- * twice ends it at once: each visit may walk the page tables of every
- * page of the folio. */
-static int walk_tree(struct fs_scan *s, struct fs_scan_folio *sf, const struct rmap_layout *l,
-		     uint64_t anon_vma, uint64_t node, struct node_set *seen)
+ * twice ends it at once. */
+static int collect_vmas(struct fs_scan *s, const struct rmap_layout *l, uint64_t node, struct rmap_vmas *out)
 {
+	struct node_set seen = { NULL, 0, 0 };
 	uint64_t stack[64];
 	unsigned int depth = 0, visited = 0;
+	int rc = -1;
 
 	while (node || depth) {
 		if (node) {
-			int again = node_seen(seen, node);
+			int again = node_seen(&seen, node);
 			if (again) {
-				snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s",
-					 anon_vma, again < 0 ? "out of memory" : "a node is reached twice: corrupt or cyclic");
-				return -1;
+				snprintf(out->err, sizeof(out->err), "anon_vma 0x%" PRIx64 " tree: %s", out->anon_vma,
+					 again < 0 ? "out of memory" : "a node is reached twice: corrupt or cyclic");
+				goto done;
 			}
 			if (depth == 64 || ++visited > FS_MAX_RMAP_NODES) {
-				snprintf(sf->rmap_err, sizeof(sf->rmap_err),
+				snprintf(out->err, sizeof(out->err),
 					 "anon_vma 0x%" PRIx64 " tree deeper than 64 or over %u nodes: corrupt or cyclic",
-					 anon_vma, FS_MAX_RMAP_NODES);
-				return -1;
+					 out->anon_vma, FS_MAX_RMAP_NODES);
+				goto done;
 			}
 			stack[depth++] = node;
 			if (fs_read_kva(s->t, s->p, node + l->rb_left, &node, 8))
@@ -189,55 +233,101 @@ static int walk_tree(struct fs_scan *s, struct fs_scan_folio *sf, const struct r
 		}
 		node = stack[--depth];
 		{
-			uint64_t avc = node - l->avc_rb, vma, start, end, pgoff, mm, pgd, va, right;
-			struct fs_walk w;
+			uint64_t avc = node - l->avc_rb;
+			struct rmap_vma v = { 0 };
 
-			if (fs_read_kva(s->t, s->p, avc + l->avc_vma, &vma, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l->vm_start, &start, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l->vm_end, &end, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l->vm_pgoff, &pgoff, 8) ||
-			    fs_read_kva(s->t, s->p, vma + l->vm_mm, &mm, 8))
+			if (fs_read_kva(s->t, s->p, avc + l->avc_vma, &v.vma, 8) ||
+			    fs_read_kva(s->t, s->p, v.vma + l->vm_start, &v.start, 8) ||
+			    fs_read_kva(s->t, s->p, v.vma + l->vm_end, &v.end, 8) ||
+			    fs_read_kva(s->t, s->p, v.vma + l->vm_pgoff, &v.pgoff, 8) ||
+			    fs_read_kva(s->t, s->p, v.vma + l->vm_mm, &v.mm, 8))
 				goto bad_node;
-			/* every page of the folio: PTE-mapped pieces can sit in
-			 * different VMAs after mremap/mprotect splits */
-			for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
-				uint64_t idx = sf->f.index + k;
-				if (idx < pgoff)
-					continue;
-				va = start + ((idx - pgoff) << 12);
-				if (va < start || va >= end)
-					continue;
-				/* an unreadable mm or table leaves the reverse map
-				 * incomplete: an error, not "no VMA reaches it" */
-				if (fs_mm_pgd(s->t, mm, &pgd) || fs_pgtable_walk(s->t, s->p, pgd, va, &w)) {
-					fs_target_wrap(s->t, "vma 0x%" PRIx64 " (mm 0x%" PRIx64 ") at 0x%" PRIx64, vma, mm, va);
-					goto bad_node;
-				}
-				if (w.leaf < 0)
-					continue;
-				mark_found(s, sf, mm, va, &w);
-				/* a PMD leaf covers the whole folio: one walk is enough */
-				if (w.lv[w.leaf].level == FS_LVL_PMD)
-					break;
+			if (add_vma(out, &v)) {
+				snprintf(out->err, sizeof(out->err), "anon_vma 0x%" PRIx64 " tree: out of memory",
+					 out->anon_vma);
+				goto done;
 			}
-			if (fs_read_kva(s->t, s->p, node + l->rb_right, &right, 8))
+			if (fs_read_kva(s->t, s->p, node + l->rb_right, &node, 8))
 				goto bad_node;
-			node = right;
+		}
+	}
+	rc = 0;
+	goto done;
+bad_node:
+	snprintf(out->err, sizeof(out->err), "anon_vma 0x%" PRIx64 " tree: %s", out->anon_vma, fs_target_error(s->t));
+done:
+	free(seen.slot);
+	return rc;
+}
+
+/* The VMAs of anon_vma: from the cache (dumps), else walked now into *tmp. */
+static struct rmap_vmas *vmas_of(struct fs_scan *s, const struct rmap_layout *l, uint64_t anon_vma,
+				 struct rmap_vmas *tmp)
+{
+	struct fs_rmap_cache *c = s->rmap_cache;
+	struct rmap_vmas *out = tmp;
+	uint64_t node;
+
+	if (s->t->cacheable && !s->t->live) {
+		if (!c && (c = s->rmap_cache = calloc(1, sizeof(*c))) == NULL)
+			return NULL;
+		for (size_t i = 0; i < c->n; i++)
+			if (c->list[i].anon_vma == anon_vma)
+				return &c->list[i];
+		if (c->n < RMAP_CACHE_MAX)
+			out = &c->list[c->n++];
+	}
+	memset(out, 0, sizeof(*out));
+	out->anon_vma = anon_vma;
+	/* rb_root_cached.rb_root.rb_node is its first word; anon_vma locking
+	 * may set bit 0 of it (include/linux/rmap.h comment), so mask it. */
+	if (fs_read_kva(s->t, s->p, anon_vma + l->av_root, &node, 8))
+		snprintf(out->err, sizeof(out->err), "reading anon_vma 0x%" PRIx64 ": %s", anon_vma,
+			 fs_target_error(s->t));
+	else
+		collect_vmas(s, l, node & ~1ULL, out);
+	return out;
+}
+
+/* Walk the tables of every VMA at every page of the folio. */
+static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vmas *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		struct rmap_vma *v = &list->v[i];
+		/* every page of the folio: PTE-mapped pieces can sit in
+		 * different VMAs after mremap/mprotect splits */
+		for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
+			uint64_t idx = sf->f.index + k, va;
+			struct fs_walk w;
+			if (idx < v->pgoff)
+				continue;
+			va = v->start + ((idx - v->pgoff) << 12);
+			if (va < v->start || va >= v->end)
+				continue;
+			/* an unreadable mm or table leaves the reverse map
+			 * incomplete: an error, not "no VMA reaches it" */
+			if ((!v->pgd && fs_mm_pgd(s->t, v->mm, &v->pgd)) || fs_pgtable_walk(s->t, s->p, v->pgd, va, &w)) {
+				fs_target_wrap(s->t, "vma 0x%" PRIx64 " (mm 0x%" PRIx64 ") at 0x%" PRIx64, v->vma, v->mm, va);
+				snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s",
+					 list->anon_vma, fs_target_error(s->t));
+				return -1;
+			}
+			if (w.leaf < 0)
+				continue;
+			mark_found(s, sf, v->mm, va, &w);
+			/* a PMD leaf covers the whole folio: one walk is enough */
+			if (w.lv[w.leaf].level == FS_LVL_PMD)
+				break;
 		}
 	}
 	return 0;
-bad_node:
-	snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s", anon_vma,
-		 fs_target_error(s->t));
-	return -1;
 }
 
 int fs_scan_rmap(struct fs_scan *s, size_t fi)
 {
 	struct fs_scan_folio *sf = &s->folios[fi];
 	struct rmap_layout l;
-	uint64_t anon_vma, node;
-	struct node_set seen = { NULL, 0, 0 };
+	struct rmap_vmas tmp, *list;
 	int rc;
 
 	sf->rmap_done = true;
@@ -254,16 +344,18 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "out of memory grouping entries by folio");
 		return -1;
 	}
-	anon_vma = sf->f.mapping & ~s->mm.mapping_flags;
-	/* rb_root_cached.rb_root.rb_node is its first word; anon_vma locking
-	 * may set bit 0 of it (include/linux/rmap.h comment), so mask it. */
-	if (fs_read_kva(s->t, s->p, anon_vma + l.av_root, &node, 8)) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "reading anon_vma 0x%" PRIx64 ": %s", anon_vma,
-			 fs_target_error(s->t));
+	list = vmas_of(s, &l, sf->f.mapping & ~s->mm.mapping_flags, &tmp);
+	if (!list) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "out of memory caching anon_vma trees");
 		return -1;
 	}
-	node &= ~1ULL;
-	rc = walk_tree(s, sf, &l, anon_vma, node, &seen);
-	free(seen.slot);
+	/* the VMAs before a broken node are still walked: what they reach counts */
+	rc = walk_vmas(s, sf, list);
+	if (list->err[0] && !sf->rmap_err[0]) {
+		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s", list->err);
+		rc = -1;
+	}
+	if (list == &tmp)
+		free(tmp.v);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "folioscope/target.h"
 
 #define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
+struct fs_rmap_cache;
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
 /* One page-table entry of interest found by the forward walk. */
@@ -113,6 +114,7 @@ struct fs_scan {
 	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]) */
 	size_t *fmap_idx, *fmap_start;
 	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
+	struct fs_rmap_cache *rmap_cache;	/* anon_vma -> VMAs, dumps only (rmap.c) */
 	bool rmap_layout_ok;
 	uint64_t rmap_off[9];		/* anon_vma / vm_area_struct offsets, once per scan */
 	bool live;			/* read from a running kernel */
@@ -148,6 +150,8 @@ int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
 /* 1 + pages of pgmap pi's allocated folios (the pages alone if its ref is
  * dead), counted afresh without touching s; -1 if a page is unreadable. */
 int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi);
+/* Free the anon_vma cache of a scan (fs_scan_free does it). */
+void fs_rmap_cache_free(struct fs_rmap_cache *c);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
 /* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */

@@ -42,6 +42,9 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	/* reports of large dumps run to tens of MB: write them in big pieces */
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		fputs(main_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? FS_EXIT_ERROR : FS_EXIT_OK;
