@@ -171,5 +171,6 @@ struct fs_target *fs_crash_target(void)
 
 	/* crash on /dev/crash or /proc/kcore: memory moves under the reader */
 	t.live = ACTIVE();
+	t.cacheable = !ACTIVE();	/* a dump does not change: cache its pages (target.c) */
 	return &t;
 }
