@@ -652,19 +652,15 @@ class Scan:
             return
         if self.p.config_bool("NO_PAGE_MAPCOUNT") == 1:
             return  # 7.x: per-page mapcounts are not kept
-        ps = self.L.page_size
-        try:
-            img = read_kva(self.prog, f.head_page, ps * f.nr_pages)
-        except drgn.FaultError:
-            img = None
         bad = 0
         x = None
         for k in range(f.nr_pages):
+            # each page read as C's fs_folio_read() reads it: a tail whose
+            # compound head is corrupt is unreadable, not a mapcount to compare
             try:
-                b = img[k * ps:(k + 1) * ps] if img is not None else read_kva(self.prog, f.head_page + k * ps, ps)
+                pm = folio_info_of_pfn(self.prog, f.head_pfn + k).page_mapcount
             except drgn.FaultError:
                 continue
-            pm = struct.unpack_from("<i", b, self.L.mapcount)[0] + 1
             want = sf.page_ptes[k] + sf.pmd_maps - sf.mig_pmd
             if pm != want:
                 bad += 1
