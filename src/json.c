@@ -115,40 +115,50 @@ void fs_json_string(struct fs_json *j, const char *s)
 }
 
 /* Numbers without printf: a scan document holds millions of them. */
-static void put_number(FILE *f, uint64_t v, unsigned base, bool neg, const char *pre, const char *post)
+static void put_dec(FILE *f, uint64_t v, bool neg)
 {
-	char buf[40], *p = buf + sizeof(buf);
-	size_t n;
+	char buf[24], *p = buf + sizeof(buf);
 
-	for (n = strlen(post); n; n--)
-		*--p = post[n - 1];
 	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
+		*--p = (char)('0' + v % 10);
+		v /= 10;
 	} while (v);
-	for (n = strlen(pre); n; n--)
-		*--p = pre[n - 1];
 	if (neg)
 		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
+}
+
+static void put_hex_string(FILE *f, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '"';
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
 	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
 }
 
 void fs_json_int(struct fs_json *j, int64_t v)
 {
 	value_prefix(j);
-	put_number(j->f, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 10, v < 0, "", "");
+	put_dec(j->f, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void fs_json_uint(struct fs_json *j, uint64_t v)
 {
 	value_prefix(j);
-	put_number(j->f, v, 10, false, "", "");
+	put_dec(j->f, v, false);
 }
 
 void fs_json_hex(struct fs_json *j, uint64_t v)
 {
 	value_prefix(j);
-	put_number(j->f, v, 16, false, "\"0x", "\"");
+	put_hex_string(j->f, v);
 }
 
 void fs_json_bool(struct fs_json *j, bool v)

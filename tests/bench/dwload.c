@@ -40,8 +40,11 @@ static const char *const members[][2] = {
 	{ "struct vm_area_struct", "vm_start" }, { "struct vm_area_struct", "vm_mm" },
 	{ "struct uts_namespace", "name.release" }, { "struct percpu_ref", "percpu_count_ptr" },
 };
+/* the enumerators the engine asks for (src/folio.c, src/pgmap.c, src/profile.c) */
 static const char *const enums[] = {
-	"MEMORY_DEVICE_PRIVATE", "ZONE_DEVICE", "PG_head", "PG_locked", "NR_PAGEFLAGS",
+	"MEMORY_DEVICE_PRIVATE", "MEMORY_DEVICE_COHERENT", "MEMORY_DEVICE_FS_DAX", "MEMORY_DEVICE_GENERIC",
+	"MEMORY_DEVICE_PCI_P2PDMA", "ZONE_DEVICE", "__MAX_NR_ZONES", "PG_head", "PG_locked", "PG_reserved",
+	"PG_anon_exclusive", "PG_large_rmappable", "PG_hwpoison", "SECTION_HAS_MEM_MAP_BIT",
 };
 static const char *const symbols[] = {
 	"init_task", "vmemmap_base", "page_offset_base", "swap_info", "mem_section", "pgmap_array",
