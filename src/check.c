@@ -230,7 +230,7 @@ static void check_folio_counts(struct fs_scan *s, int i)
 		evidence(x, "folio mapcount %d, entire mapcount %d, _nr_pages_mapped %d, refcount %d",
 			 f->folio_mapcount, f->entire_mapcount, f->nr_pages_mapped_raw, f->refcount);
 	}
-	if (f->refcount <= 0 && entries > 0) {
+	if (!fs_folio_held(f) && entries > 0) {
 		x = add(s, &C_FREE_MAPPED, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
 		evidence(x, "refcount %d, %d entries map it", f->refcount, entries);
 		list_entries(s, x, i);
@@ -404,7 +404,7 @@ static void check_stale(struct fs_scan *s)
 		const struct fs_folio *f = &s->folios[i].f;
 		struct fs_finding *x;
 
-		if (!f->zone_device || f->refcount != 0)
+		if (!f->zone_device || f->refcount != 0 || fs_folio_held(f))
 			continue;
 		/* a free folio should be unmapped (free_zone_device_folio clears
 		 * mapping, 7.2 mm/memremap.c) */

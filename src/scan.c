@@ -390,7 +390,7 @@ static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, boo
 				pfn++;
 				continue;
 			}
-			if (f.refcount > 0) {
+			if (fs_folio_held(&f)) {
 				uint64_t nr = f.nr_pages;
 				st->folios++;
 				st->allocated_pages += nr;
@@ -571,7 +571,7 @@ void fs_scan_occupancy(struct fs_scan *s)
 			enum fs_cell c = FS_CELL_FREE;
 			if (sf->pgmap != pm->addr)
 				continue;
-			if (sf->f.refcount > 0)
+			if (fs_folio_held(&sf->f))
 				c = FS_CELL_ALLOCATED;
 			if (sf->pte_maps || sf->pmd_maps)
 				c = FS_CELL_MAPPED;

@@ -437,6 +437,16 @@ def snapshot(prog: Program, pfn: int, img: bytes, off: int = 0, get: Optional[Re
     return f
 
 
+def folio_held(f: FolioInfo) -> bool:
+    """
+    Whether the folio is in use: a reference is held, or its refcount is
+    frozen at 0 under the folio lock while the kernel splits or migrates it
+    (7.2 ``__folio_split()``, ``__folio_migrate_mapping()``:
+    ``folio_ref_freeze()``; ``fs_folio_held()`` in C).
+    """
+    return f.refcount > 0 or (f.refcount == 0 and f.locked)
+
+
 def folio_info_of_pfn(prog: Program, pfn: int) -> FolioInfo:
     """
     Snapshot of the page *pfn* and its folio.

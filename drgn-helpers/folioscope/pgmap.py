@@ -17,7 +17,7 @@ from typing import Iterator, List, NamedTuple, Optional, Tuple
 import drgn
 from drgn import Object, Program
 
-from folioscope.mm import FolioInfo, iter_page_images, mm_layout, read_kva, snapshot
+from folioscope.mm import FolioInfo, folio_held, iter_page_images, mm_layout, read_kva, snapshot
 from folioscope.profile import vmcoreinfo
 
 __all__ = (
@@ -258,7 +258,7 @@ def device_private_folio_infos(prog: Program, pgmap: Object, errors: Optional[li
                 errors.append((pfn, e))
                 continue
             yield f
-            if not f.tail and f.refcount > 0 and f.nr_pages > 1 and pfn + f.nr_pages - 1 <= epfn:
+            if not f.tail and folio_held(f) and f.nr_pages > 1 and pfn + f.nr_pages - 1 <= epfn:
                 skip_to = pfn + f.nr_pages
 
 
@@ -277,6 +277,6 @@ def for_each_device_private_folio(prog: Program, allocated_only: bool = True) ->
         if pgmap_type(pgmap) != "private":
             continue
         for f in device_private_folio_infos(prog, pgmap):
-            if f.tail or (allocated_only and f.refcount <= 0):
+            if f.tail or (allocated_only and not folio_held(f)):
                 continue
             yield Object(prog, "struct folio *", f.page)

@@ -33,7 +33,7 @@ import drgn
 from drgn import Object, Program
 
 from folioscope.dumpfile import machine, truncated
-from folioscope.mm import FolioInfo, folio_info_of_pfn, kva_to_pa_linear, mm_layout, read_kva
+from folioscope.mm import FolioInfo, folio_held, folio_info_of_pfn, kva_to_pa_linear, mm_layout, read_kva
 from folioscope.pgmap import PercpuRef, _find_pgmaps, device_private_folio_infos, percpu_ref_read, pgmap_ranges, pgmap_type
 from folioscope.pgtable import WalkStats, _Tables, folio_rmap, for_each_mm_entry, for_each_process
 from folioscope.profile import Profile, profile
@@ -317,7 +317,7 @@ class Scan:
                 if f.refcount == 0:
                     pm.free_pages += 1
                 continue
-            if f.refcount > 0:
+            if folio_held(f):
                 nr = f.nr_pages
                 pm.folios += 1
                 pm.allocated_pages += nr
@@ -606,7 +606,7 @@ class Scan:
             x = self._add("FS-NEGATIVE-MAPCOUNT", f.head_pfn, subj)
             x.add(f"folio mapcount {f.folio_mapcount}, entire mapcount {f.entire_mapcount}, "
                   f"_nr_pages_mapped {f.nr_pages_mapped_raw}, refcount {f.refcount}")
-        if f.refcount <= 0 and entries > 0:
+        if not folio_held(f) and entries > 0:
             x = self._add("FS-FREE-PAGE-MAPPED", f.head_pfn, subj)
             x.add(f"refcount {f.refcount}, {entries} entries map it")
             self._list_entries(x, i)
@@ -692,7 +692,7 @@ class Scan:
         mapped = {m.folio for m in self.maps}
         for i, sf in enumerate(self.folios):
             f = sf.f
-            if not f.zone_device or f.refcount != 0:
+            if not f.zone_device or f.refcount != 0 or folio_held(f):
                 continue
             if f.mapping or f.folio_mapcount > 0:
                 if i in mapped:
@@ -823,7 +823,7 @@ class Scan:
         """
         expected = 1
         for f in device_private_folio_infos(self.prog, pm.obj):
-            if not f.tail and f.refcount > 0:
+            if not f.tail and folio_held(f):
                 expected += f.nr_pages
         return expected - 1 if pm.ref is not None and pm.ref.mode == "dead" else expected
 

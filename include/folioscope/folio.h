@@ -81,6 +81,18 @@ struct fs_folio {
 	int folio_mapcount;		/* the kernel's folio_mapcount() */
 };
 
+/*
+ * The folio is in use: a reference is held, or its refcount is frozen at 0
+ * under the folio lock while the kernel splits or migrates it (7.2
+ * mm/huge_memory.c __folio_split(), mm/migrate.c __folio_migrate_mapping():
+ * folio_ref_freeze()). A frozen folio still holds its pgmap references and
+ * its entries; a free device folio is never locked.
+ */
+static inline bool fs_folio_held(const struct fs_folio *f)
+{
+	return f->refcount > 0 || (f->refcount == 0 && f->locked);
+}
+
 uint64_t fs_pfn_to_page(const struct fs_mm *mm, uint64_t pfn);
 /* Read the snapshot of pfn; -1 with the target's error if unreadable. */
 int fs_folio_read(struct fs_target *t, const struct fs_profile *p, const struct fs_mm *mm, uint64_t pfn,

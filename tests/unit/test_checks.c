@@ -229,6 +229,25 @@ static void test_migration_unlocked(void **state)
 	expect(&k, "");
 }
 
+/* A THP frozen mid-migration (7.2 __folio_migrate_mapping(): refcount frozen
+ * at 0 under the folio lock, its PMD a migration entry, rmap removed) still
+ * holds its pgmap references and is not free: no finding. Unlocked, the
+ * same state is a free page with an entry pointing at it. */
+static void test_frozen_folio(void **state)
+{
+	struct sk k;
+	(void)state;
+	for (int locked = 1; locked >= 0; locked--) {
+		clean(&k);
+		sk_set_pmd(&k, THP_VA, sk_entry(MR, THP));
+		sk_set_counts(&k, THP, -1, -1);
+		sk_put32(&k, sk_page(THP) + SKP_REFCOUNT, 0);
+		if (locked)
+			sk_put64(&k, sk_page(THP) + SKP_FLAGS, sk_get64(&k, sk_page(THP)) | 1ULL << SK_PG_LOCKED);
+		expect(&k, locked ? "" : "FS-MIGRATION-UNLOCKED,FS-FREE-PAGE-MAPPED,FS-PGMAP-REF");
+	}
+}
+
 static void test_free_page_mapped(void **state)
 {
 	struct sk k;
@@ -473,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_outside_pgmap),
 		cmocka_unit_test(test_write_shared),
 		cmocka_unit_test(test_migration_unlocked),
+		cmocka_unit_test(test_frozen_folio),
 		cmocka_unit_test(test_free_page_mapped),
 		cmocka_unit_test(test_stale_compound),
 		cmocka_unit_test(test_deferred_split),
