@@ -18,7 +18,8 @@
  *     FS_CONFIRM_GAP_MS apart, it still holds the values the second scan
  *     used every time (a folio finding: the folio and every entry found
  *     mapping it, read folio-entries-folio; a pgmap finding: the reference
- *     count, then a census of its struct pages, then the count again).
+ *     count, then a census of its struct pages, then the count again, also
+ *     held FS_CONFIRM_PGMAP_ROUNDS times FS_CONFIRM_PGMAP_GAP_MS apart).
  * A scan reads struct pages and page tables seconds apart, so a folio in
  * motion can look inconsistent twice in a row (a workload that cycles the
  * same pages through the same states, as the live stress test's does). A
@@ -39,6 +40,11 @@
 
 #define FS_CONFIRM_ROUNDS 5
 #define FS_CONFIRM_GAP_MS 40
+/* A leaked pgmap reference is permanent: pgmap findings are also held over
+ * a longer window, which filters a reference/refcount window the kernel
+ * keeps open for a while (a free in progress on a descheduled CPU). */
+#define FS_CONFIRM_PGMAP_ROUNDS 5
+#define FS_CONFIRM_PGMAP_GAP_MS 500
 
 static bool worth_confirming(const struct fs_scan *s)
 {
@@ -181,6 +187,18 @@ unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second)
 			nanosleep(&gap, NULL);
 		for (size_t i = 0; i < first->nfindings; i++)
 			if (g[i] && !still(second, g[i]))
+				g[i] = NULL;
+	}
+	const struct timespec long_gap = { 0, FS_CONFIRM_PGMAP_GAP_MS * 1000000L };
+	for (int round = 0; g && round < FS_CONFIRM_PGMAP_ROUNDS; round++) {
+		bool any = false;
+		for (size_t i = 0; i < first->nfindings; i++)
+			any |= g[i] && !g[i]->pfn;
+		if (!any)
+			break;
+		nanosleep(&long_gap, NULL);
+		for (size_t i = 0; i < first->nfindings; i++)
+			if (g[i] && !g[i]->pfn && !still(second, g[i]))
 				g[i] = NULL;
 	}
 	for (size_t i = 0; i < first->nfindings; i++) {

@@ -129,6 +129,8 @@ _WAIT_SITES = (
 
 _CONFIRM_ROUNDS = 5  # live confirmation: quiescence re-reads (src/confirm.c)
 _CONFIRM_GAP = 0.04
+_CONFIRM_PGMAP_ROUNDS = 5
+_CONFIRM_PGMAP_GAP = 0.5
 
 
 class Finding:
@@ -772,6 +774,14 @@ class Scan:
                 time.sleep(_CONFIRM_GAP)
             for i, x in g.items():
                 if x is not None and not again._still(x):
+                    g[i] = None
+        # pgmap findings (a leak is permanent) are also held over a longer window
+        for rnd in range(_CONFIRM_PGMAP_ROUNDS):
+            if not any(x is not None and not x.pfn for x in g.values()):
+                break
+            time.sleep(_CONFIRM_PGMAP_GAP)
+            for i, x in g.items():
+                if x is not None and not x.pfn and not again._still(x):
                     g[i] = None
         n = 0
         for i, f in enumerate(self.findings):

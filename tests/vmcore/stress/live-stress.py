@@ -74,6 +74,15 @@ def main():
         if r.returncode == 1:
             for line in churn_tasks():
                 print("STRESS-TASK " + line, flush=True)
+            if any(f["id"] == "FS-PGMAP-REF" and not f.get("transient") for f in json.loads(r.stdout)["findings"]):
+                v = subprocess.run([fs, "scan", "--json", "-v", "-k", vmlinux, "--live"], capture_output=True, text=True)
+                for fo in json.loads(v.stdout)["folios"]:
+                    if fo["order"] > 0:
+                        print("STRESS-LARGE " + json.dumps(fo), flush=True)
+                for line in subprocess.run([fs, "folio", "-k", vmlinux, "--live"] +
+                                           [hex(fo["pfn"]) for fo in json.loads(v.stdout)["folios"] if fo["order"] > 0],
+                                           capture_output=True, text=True).stdout.splitlines():
+                    print("STRESS-LFOLIO " + line, flush=True)
             try:
                 pfn = next(f.get("pfn") for f in json.loads(r.stdout)["findings"]
                            if f.get("pfn") and not f.get("transient"))
