@@ -108,12 +108,10 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 {
 	struct fs_folio now;
 	const struct fs_mapping *m;
-	size_t v;
-	int reached;
+	int found = fs_scan_find_folio(s, pfn), reached;
+	size_t v = (size_t)found;
 
-	for (v = 0; v < s->nfolios && s->folios[v].f.head_pfn != pfn; v++)
-		;
-	if (v == s->nfolios)
+	if (found < 0)
 		return false;
 	if (fs_folio_read(s->t, s->p, &s->mm, pfn, &now) || !same_folio(&now, &s->folios[v].f))
 		return false;
@@ -136,25 +134,26 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
  * pgmap's struct pages: both must be what the second scan saw, with the
  * count unchanged across the census (no allocation or free during it).
  */
+/* pm's reference count, read now, is what s saw. */
+static bool ref_still(struct fs_scan *s, const struct fs_pgmap *pm)
+{
+	struct fs_pgmap now;
+
+	return !fs_pgmap_read(s->t, s->p, pm->addr, &now) && !now.ref_err[0] && now.ref.value == pm->ref.value &&
+	       now.ref.mode == pm->ref.mode;
+}
+
 static bool pgmap_still(struct fs_scan *s, const char *subject)
 {
-	struct fs_pgmap before, after;
 	uint64_t addr;
 
 	if (sscanf(subject, "pgmap 0x%" SCNx64, &addr) != 1)
 		return true;	/* not a pgmap subject */
-	for (int i = 0; i < s->pgmaps->n; i++) {
-		const struct fs_pgmap *pm = &s->pgmaps->map[i];
-		if (pm->addr != addr)
-			continue;
-		if (fs_pgmap_read(s->t, s->p, addr, &before) || before.ref_err[0] ||
-		    before.ref.value != pm->ref.value || before.ref.mode != pm->ref.mode)
-			return false;
-		if (fs_scan_pgmap_census(s, i) != s->stats[i].expected_ref)
-			return false;
-		return !fs_pgmap_read(s->t, s->p, addr, &after) && !after.ref_err[0] &&
-		       after.ref.value == pm->ref.value && after.ref.mode == pm->ref.mode;
-	}
+	for (int i = 0; i < s->pgmaps->n; i++)
+		if (s->pgmaps->map[i].addr == addr)
+			return ref_still(s, &s->pgmaps->map[i]) &&
+			       fs_scan_pgmap_census(s, i) == s->stats[i].expected_ref &&
+			       ref_still(s, &s->pgmaps->map[i]);
 	return false;
 }
 
@@ -174,32 +173,40 @@ static bool still(struct fs_scan *second, const struct fs_finding *g)
 	return g->pfn ? folio_still(second, g->pfn) : pgmap_still(second, g->subject);
 }
 
+/*
+ * Re-read the state of every candidate g[i] (pgmap_only: only pgmap
+ * findings) rounds times, gap_ms apart; a candidate whose state moved is
+ * dropped (NULL). The first round reads at once.
+ */
+static void hold(struct fs_scan *second, const struct fs_finding **g, size_t n, int rounds, long gap_ms,
+		 bool pgmap_only)
+{
+	const struct timespec gap = { gap_ms / 1000, (gap_ms % 1000) * 1000000L };
+
+	for (int round = 0; round < rounds; round++) {
+		bool any = false;
+		for (size_t i = 0; i < n; i++)
+			any |= g[i] && (!pgmap_only || !g[i]->pfn);
+		if (!any)
+			return;
+		if (round || pgmap_only)
+			nanosleep(&gap, NULL);
+		for (size_t i = 0; i < n; i++)
+			if (g[i] && (!pgmap_only || !g[i]->pfn) && !still(second, g[i]))
+				g[i] = NULL;
+	}
+}
+
 unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second)
 {
-	const struct timespec gap = { 0, FS_CONFIRM_GAP_MS * 1000000L };
 	unsigned int transient = 0, only_second = 0;
 	const struct fs_finding **g = calloc(first->nfindings ? first->nfindings : 1, sizeof(*g));
 
 	for (size_t i = 0; g && i < first->nfindings; i++)
 		g[i] = repeated(&first->findings[i], second);
-	for (int round = 0; g && round < FS_CONFIRM_ROUNDS; round++) {
-		if (round)
-			nanosleep(&gap, NULL);
-		for (size_t i = 0; i < first->nfindings; i++)
-			if (g[i] && !still(second, g[i]))
-				g[i] = NULL;
-	}
-	const struct timespec long_gap = { 0, FS_CONFIRM_PGMAP_GAP_MS * 1000000L };
-	for (int round = 0; g && round < FS_CONFIRM_PGMAP_ROUNDS; round++) {
-		bool any = false;
-		for (size_t i = 0; i < first->nfindings; i++)
-			any |= g[i] && !g[i]->pfn;
-		if (!any)
-			break;
-		nanosleep(&long_gap, NULL);
-		for (size_t i = 0; i < first->nfindings; i++)
-			if (g[i] && !g[i]->pfn && !still(second, g[i]))
-				g[i] = NULL;
+	if (g) {
+		hold(second, g, first->nfindings, FS_CONFIRM_ROUNDS, FS_CONFIRM_GAP_MS, false);
+		hold(second, g, first->nfindings, FS_CONFIRM_PGMAP_ROUNDS, FS_CONFIRM_PGMAP_GAP_MS, true);
 	}
 	for (size_t i = 0; i < first->nfindings; i++) {
 		first->findings[i].transient = !g || !g[i];

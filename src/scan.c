@@ -59,7 +59,7 @@ static size_t hash_pfn(uint64_t pfn, size_t cap)
 	return (size_t)((pfn * 0x9e3779b97f4a7c15ULL) >> 7) & (cap - 1);
 }
 
-static int index_find(const struct fs_scan *s, uint64_t head_pfn)
+int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn)
 {
 	if (!s->index_cap)
 		return -1;
@@ -101,7 +101,7 @@ static void index_put(struct fs_scan *s, int v)
 
 static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
 {
-	int v = index_find(s, f->head_pfn);
+	int v = fs_scan_find_folio(s, f->head_pfn);
 
 	if (v >= 0)
 		return v;
@@ -118,7 +118,7 @@ static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn)
 {
 	struct fs_folio f;
-	int v = s->index ? index_find(s, pfn) : -1;
+	int v = fs_scan_find_folio(s, pfn);
 
 	/* a head this scan has read already (the pgmap page scan reads every
 	 * device folio): no second read. Tails are read: their compound head
@@ -494,7 +494,7 @@ int fs_scan_folio(struct fs_scan *s, struct fs_target *t, const struct fs_profil
 		return ERR("%s", s->nerrors ? s->errors[0] : "cannot read the folio");
 	/* The forward walk is what says who maps it; the rmap says who should. */
 	fs_scan_forward(s);
-	v = index_find(s, s->folios[v].f.head_pfn);
+	v = fs_scan_find_folio(s, s->folios[v].f.head_pfn);
 	fs_scan_rmap(s, (size_t)v);
 	fs_scan_checks(s);
 	return v;

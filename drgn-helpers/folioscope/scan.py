@@ -760,8 +760,10 @@ class Scan:
         A finding is confirmed when the second read ``again`` reports it with
         the same id, subject and evidence, and the state it rests on is
         quiescent: re-read 5 times 40 ms apart it still holds the values the
-        second read used (a folio finding: the folio and every entry mapping
-        it; a pgmap finding: the reference count). The others are marked
+        second read used (a folio finding: the folio, every entry mapping it
+        and a fresh walk of its reverse map; a pgmap finding: the reference
+        count and a census of its struct pages, held also 5 times 500 ms
+        apart). The others are marked
         transient and do not set the exit status. Findings only the second
         read shows are counted in ``errors``.
 
@@ -769,20 +771,9 @@ class Scan:
         """
         first = {(f.id, f.subject) for f in self.findings}
         g = {i: again._repeated(f) for i, f in enumerate(self.findings)}
-        for rnd in range(_CONFIRM_ROUNDS):
-            if rnd:
-                time.sleep(_CONFIRM_GAP)
-            for i, x in g.items():
-                if x is not None and not again._still(x):
-                    g[i] = None
+        again._hold(g, _CONFIRM_ROUNDS, _CONFIRM_GAP, pgmap_only=False)
         # pgmap findings (a leak is permanent) are also held over a longer window
-        for rnd in range(_CONFIRM_PGMAP_ROUNDS):
-            if not any(x is not None and not x.pfn for x in g.values()):
-                break
-            time.sleep(_CONFIRM_PGMAP_GAP)
-            for i, x in g.items():
-                if x is not None and not x.pfn and not again._still(x):
-                    g[i] = None
+        again._hold(g, _CONFIRM_PGMAP_ROUNDS, _CONFIRM_PGMAP_GAP, pgmap_only=True)
         n = 0
         for i, f in enumerate(self.findings):
             f.transient = g[i] is None
@@ -858,6 +849,20 @@ class Scan:
                     return False
                 return True
         return False
+
+    def _hold(self, g: Dict[int, Optional[Finding]], rounds: int, gap: float, pgmap_only: bool) -> None:
+        """Re-read each candidate's state *rounds* times, *gap* s apart (the
+        first round at once, unless *pgmap_only*); drop those that moved
+        (``hold()`` in src/confirm.c)."""
+        for rnd in range(rounds):
+            live = [i for i, x in g.items() if x is not None and (not pgmap_only or not x.pfn)]
+            if not live:
+                return
+            if rnd or pgmap_only:
+                time.sleep(gap)
+            for i in live:
+                if not self._still(g[i]):
+                    g[i] = None
 
     def _repeated(self, f: Finding) -> Optional[Finding]:
         for g in self.findings:

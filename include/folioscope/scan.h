@@ -147,6 +147,8 @@ void fs_scan_stuck(struct fs_scan *s);
 /* Fill the occupancy maps from the folios and findings (after the checks). */
 void fs_scan_occupancy(struct fs_scan *s);
 int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
+/* The index of the folio whose head is head_pfn in s->folios, or -1. */
+int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn);
 /* 1 + pages of pgmap pi's allocated folios (the pages alone if its ref is
  * dead), counted afresh without touching s; -1 if a page is unreadable. */
 int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi);
