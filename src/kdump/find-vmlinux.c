@@ -127,6 +127,17 @@ static bool fits(const char *path, const char *buildid)
 	return have[0] && strncasecmp(have, buildid, strlen(buildid)) == 0;
 }
 
+/* Take cand (out) if it fits the dump, saying how it was found (where). */
+static bool take(const char *cand, const char *buildid, char *out, size_t outlen, char *where, size_t wherelen,
+		 const char *how)
+{
+	if (!fits(cand, buildid))
+		return false;
+	snprintf(out, outlen, "%s", cand);
+	snprintf(where, wherelen, "%s", how);
+	return true;
+}
+
 /* libdebuginfod's interface (elfutils debuginfod/debuginfod.h, stable since 0.178). */
 typedef struct debuginfod_client debuginfod_client;
 typedef debuginfod_client *(*dbg_begin_fn)(void);
@@ -182,7 +193,7 @@ static int from_debuginfod(const char *buildid, char *out, size_t outlen, char *
 int fs_kdump_find_vmlinux(const char *vmcore, char *out, size_t outlen, char *where, size_t wherelen,
 			  char *err, size_t errlen)
 {
-	char rel[128], bid[129], roots[4096], cand[4096], why[512] = "";
+	char rel[128], bid[129], roots[4096], cand[4096], how[4096 + 256], why[512] = "";
 	const char *env = getenv("FOLIOSCOPE_DEBUG_DIRS");
 
 	if (fs_kdump_dump_identity(vmcore, rel, sizeof(rel), bid, sizeof(bid), err, errlen))
@@ -193,35 +204,29 @@ int fs_kdump_find_vmlinux(const char *vmcore, char *out, size_t outlen, char *wh
 	snprintf(roots, sizeof(roots), "%s%s/usr/lib/debug", env && *env ? env : "", env && *env ? ":" : "");
 	for (char *save = NULL, *root = strtok_r(roots, ":", &save); root; root = strtok_r(NULL, ":", &save)) {
 		static const char *const suffix[] = { ".debug", "" };
+		snprintf(how, sizeof(how), "by build ID %s under %s", bid, root);
 		for (int k = 0; bid[0] && bid[1] && k < 2; k++) {
 			snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s%s", root, bid, bid + 2, suffix[k]);
-			if (fits(cand, bid)) {
-				snprintf(out, outlen, "%s", cand);
-				snprintf(where, wherelen, "by build ID %s under %s", bid, root);
+			if (take(cand, bid, out, outlen, where, wherelen, how))
 				return 0;
-			}
 		}
 		if (!rel[0])
 			continue;
 		const char *fmt[] = { "%s/boot/vmlinux-%s", "%s/lib/modules/%s/vmlinux" };
+		snprintf(how, sizeof(how), "by release %s under %s%s", rel, root, bid[0] ? " (build ID checked)" : "");
 		for (int k = 0; k < 2; k++) {
 			snprintf(cand, sizeof(cand), fmt[k], root, rel);
-			if (fits(cand, bid)) {
-				snprintf(out, outlen, "%s", cand);
-				snprintf(where, wherelen, "by release %s under %s%s", rel, root, bid[0] ? " (build ID checked)" : "");
+			if (take(cand, bid, out, outlen, where, wherelen, how))
 				return 0;
-			}
 		}
 	}
 	if (rel[0]) {
 		const char *fmt[] = { "/boot/vmlinux-%s", "/lib/modules/%s/build/vmlinux" };
+		snprintf(how, sizeof(how), "by release %s%s", rel, bid[0] ? " (build ID checked)" : "");
 		for (int k = 0; k < 2; k++) {
 			snprintf(cand, sizeof(cand), fmt[k], rel);
-			if (fits(cand, bid)) {
-				snprintf(out, outlen, "%s", cand);
-				snprintf(where, wherelen, "by release %s%s", rel, bid[0] ? " (build ID checked)" : "");
+			if (take(cand, bid, out, outlen, where, wherelen, how))
 				return 0;
-			}
 		}
 	}
 	if (bid[0] && from_debuginfod(bid, out, outlen, why, sizeof(why)) == 0) {
