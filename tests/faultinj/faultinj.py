@@ -189,7 +189,9 @@ class Dump:
     def set_u64(self, kva: int, value: int, what: str) -> Patch:
         return self.patch_kva(kva, struct.pack("<Q", value & (1 << 64) - 1), what)
 
-    def add_i32(self, kva: int, delta: int, what: str) -> Patch:
+    def add_i32(self, member: Object, delta: int, what: str) -> Patch:
+        """Add delta to a 32-bit counter (a drgn object: folio->_refcount, ...)."""
+        kva = member.address_of_().value_()
         v = struct.unpack("<i", self.prog.read(kva, 4))[0]
         return self.patch_kva(kva, struct.pack("<i", v + delta), f"{what}: {v} -> {v + delta}")
 
@@ -278,15 +280,15 @@ def _none(d: Dump) -> List[Patch]:
 @mutation("large-mapcount-bump", "first device THP: _large_mapcount + 1 (one mapping more than the page tables hold)")
 def _large_mapcount_bump(d: Dump) -> List[Patch]:
     f = d.folio(d.device_folio(0))
-    return [d.add_i32(f._large_mapcount.address_of_().value_(), 1, "folio->_large_mapcount")]
+    return [d.add_i32(f._large_mapcount, 1, "folio->_large_mapcount")]
 
 
 @mutation("large-mapcount-and-ref-bump", "first device THP: _large_mapcount + 1 and _refcount + 1 "
           "(the extra mapping holds its reference, as the kernel's would)")
 def _large_mapcount_ref_bump(d: Dump) -> List[Patch]:
     f = d.folio(d.device_folio(0))
-    return [d.add_i32(f._large_mapcount.address_of_().value_(), 1, "folio->_large_mapcount"),
-            d.add_i32(f._refcount.address_of_().value_(), 1, "folio->_refcount")]
+    return [d.add_i32(f._large_mapcount, 1, "folio->_large_mapcount"),
+            d.add_i32(f._refcount, 1, "folio->_refcount")]
 
 
 @mutation("pmd-rmap-bump", "first device THP: what folio_add_anon_rmap_pmd() does for one more PMD mapping "
@@ -295,29 +297,29 @@ def _pmd_rmap_bump(d: Dump) -> List[Patch]:
     # mm/rmap.c __folio_add_rmap() RMAP_LEVEL_PMD (7.2): atomic_inc_and_test(&folio->_entire_mapcount),
     # folio_add_large_mapcount(folio, 1, vma)
     f = d.folio(d.device_folio(0))
-    return [d.add_i32(f._large_mapcount.address_of_().value_(), 1, "folio->_large_mapcount"),
-            d.add_i32(f._entire_mapcount.address_of_().value_(), 1, "folio->_entire_mapcount")]
+    return [d.add_i32(f._large_mapcount, 1, "folio->_large_mapcount"),
+            d.add_i32(f._entire_mapcount, 1, "folio->_entire_mapcount")]
 
 
 @mutation("entire-mapcount-drop", "first device THP: _entire_mapcount - 1 (PMD mapping dropped from the "
           "counter, the PMD still there)")
 def _entire_drop(d: Dump) -> List[Patch]:
     f = d.folio(d.device_folio(0))
-    return [d.add_i32(f._entire_mapcount.address_of_().value_(), -1, "folio->_entire_mapcount")]
+    return [d.add_i32(f._entire_mapcount, -1, "folio->_entire_mapcount")]
 
 
 @mutation("small-mapcount-bump", "first order-0 device page mapped by a PTE: _mapcount + 1")
 def _small_mapcount_bump(d: Dump) -> List[Patch]:
     pid, e = d.entry("parent", "pte", "device-private-read")
     page = d.folio(int(e["pfn"], 16))
-    return [d.add_i32(page._mapcount.address_of_().value_(), 1, "page->_mapcount")]
+    return [d.add_i32(page._mapcount, 1, "page->_mapcount")]
 
 
 @mutation("refcount-zero", "first device THP: _refcount 0 while its PMD still maps it (freed while mapped)")
 def _refcount_zero(d: Dump) -> List[Patch]:
     f = d.folio(d.device_folio(0))
     v = f._refcount.counter.value_()
-    return [d.add_i32(f._refcount.address_of_().value_(), -v, "folio->_refcount")]
+    return [d.add_i32(f._refcount, -v, "folio->_refcount")]
 
 
 def _pgmap_ref(d: Dump) -> Object:
@@ -449,8 +451,8 @@ def _pmd_migration_in_flight(d: Dump) -> List[Patch]:
     bit = d.prog["PG_locked"].value_()
     return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PMD 0x{raw:x} type -> {typ}"),
             d.set_u64(f.flags.address_of_().value_(), flags | 1 << bit, "folio PG_locked"),
-            d.add_i32(f._large_mapcount.address_of_().value_(), -1, "folio->_large_mapcount"),
-            d.add_i32(f._entire_mapcount.address_of_().value_(), -1, "folio->_entire_mapcount")]
+            d.add_i32(f._large_mapcount, -1, "folio->_large_mapcount"),
+            d.add_i32(f._entire_mapcount, -1, "folio->_entire_mapcount")]
 
 
 @mutation("pte-migration-in-flight", "first order-0 device-private-write PTE in the middle of a "
@@ -467,7 +469,7 @@ def _pte_migration_in_flight(d: Dump) -> List[Patch]:
     bit = d.prog["PG_locked"].value_()
     return [d.set_phys_u64(pa, swp_with_type(raw, typ), f"pid {pid} PTE 0x{raw:x} type -> {typ}"),
             d.set_u64(f.flags.address_of_().value_(), f.flags.f.value_() | 1 << bit, "folio PG_locked"),
-            d.add_i32(f._mapcount.address_of_().value_(), -1, "page->_mapcount")]
+            d.add_i32(f._mapcount, -1, "page->_mapcount")]
 
 
 @mutation("pmd-to-tail", "first device-private PMD: PFN + 1 (a tail page of the same folio)")
