@@ -14,12 +14,16 @@
  *     evidence (the evidence holds the values the check compared, so equal
  *     evidence means the same state, not just the same pfn being in some
  *     other transient state), and
+ *   - a folio finding's folio is the same in both reads (index included: a
+ *     page freed and reused shows the same counts elsewhere), and
  *   - the state it rests on is quiescent: re-read FS_CONFIRM_ROUNDS times,
  *     FS_CONFIRM_GAP_MS apart, it still holds the values the second scan
- *     used every time (a folio finding: the folio and every entry found
- *     mapping it, read folio-entries-folio; a pgmap finding: the reference
- *     count, then a census of its struct pages, then the count again, also
- *     held FS_CONFIRM_PGMAP_ROUNDS times FS_CONFIRM_PGMAP_GAP_MS apart).
+ *     used every time (a folio finding: the folio, every entry found
+ *     mapping it, and every entry its reverse map reads, read
+ *     folio-entries-rmap-folio; a pgmap finding: the reference count, then
+ *     a census of its struct pages that must read them byte for byte as
+ *     the second scan did, then the count again, also held
+ *     FS_CONFIRM_PGMAP_ROUNDS times FS_CONFIRM_PGMAP_GAP_MS apart).
  * A scan reads struct pages and page tables seconds apart, so a folio in
  * motion can look inconsistent twice in a row (a workload that cycles the
  * same pages through the same states, as the live stress test's does). A
@@ -65,12 +69,14 @@ static bool same_folio(const struct fs_folio *a, const struct fs_folio *b)
 	       a->refcount == b->refcount && a->page_mapcount == b->page_mapcount &&
 	       a->large_mapcount == b->large_mapcount && a->entire_mapcount == b->entire_mapcount &&
 	       a->nr_pages_mapped_raw == b->nr_pages_mapped_raw && a->folio_mapcount == b->folio_mapcount &&
-	       a->mapping == b->mapping && a->pgmap == b->pgmap && a->on_deferred_list == b->on_deferred_list;
+	       a->mapping == b->mapping && a->index == b->index && a->pgmap == b->pgmap &&
+	       a->on_deferred_list == b->on_deferred_list;
 }
 
-/* The entries the reverse map reaches for folio v now, or -1; s is left as
- * it was (fs_scan_rmap() records into the folio and its maps). */
-static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *now)
+/* The entries the reverse map reaches for folio v now, or -1, and the
+ * digest of every entry it read (*view); s is left as it was
+ * (fs_scan_rmap() records into the folio and its maps). */
+static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *now, uint64_t *view)
 {
 	struct fs_scan_folio saved = s->folios[v];
 	const struct fs_mapping *m;
@@ -90,6 +96,7 @@ static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *no
 	s->folios[v].rmap_found = 0;
 	s->folios[v].rmap_err[0] = '\0';
 	found = fs_scan_rmap(s, v) ? -1 : s->folios[v].rmap_found;
+	*view = s->folios[v].rmap_view;
 	s->folios[v] = saved;
 	n = 0;
 	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
@@ -100,9 +107,14 @@ static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *no
 
 /*
  * The folio pfn and its entries as s saw them, re-read now, unchanged? And
- * does the reverse map, walked now, reach what s's reverse map reached and
- * no more than the forward walk found? (A mapping the forward walk missed
- * means its view was stale: the entry came or went while it walked.)
+ * does the reverse map, walked now, read the very entries s's reverse map
+ * read (at every address where the folio's VMAs would map it), reaching no
+ * more than the forward walk found? (A mapping the forward walk missed means
+ * its view was stale: the entry came or went while it walked. An entry that
+ * changed where the folio should be mapped means that address is being
+ * remapped: the live stress test's pages cycle device -> RAM -> device at
+ * the same address every ~30 ms, so a folio's own counts can look the same
+ * at every re-read while its address moves on.)
  */
 static bool folio_still(struct fs_scan *s, uint64_t pfn)
 {
@@ -121,8 +133,9 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 			return false;
 	}
 	if (s->folios[v].rmap_done && !s->folios[v].rmap_err[0] && now.anon && !now.ksm) {
-		reached = rmap_count_now(s, v, &now);
-		if (reached < 0 || reached != s->folios[v].rmap_found ||
+		uint64_t view;
+		reached = rmap_count_now(s, v, &now, &view);
+		if (reached < 0 || reached != s->folios[v].rmap_found || view != s->folios[v].rmap_view ||
 		    reached > s->folios[v].pte_maps + s->folios[v].pmd_maps)
 			return false;
 	}
@@ -132,7 +145,12 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 /*
  * A pgmap finding rests on the reference count and on the census of the
  * pgmap's struct pages: both must be what the second scan saw, with the
- * count unchanged across the census (no allocation or free during it).
+ * count unchanged across the census (no allocation or free during it), and
+ * every census must read the same struct pages byte for byte. A pool in use
+ * allocates and frees faster than the re-reads (the live stress test's
+ * device THPs cycle every ~30 ms), so the count and a census can agree at
+ * every re-read while a folio is between its free and its reference put;
+ * an idle pool's struct pages do not change, a leaked reference stays.
  */
 /* pm's reference count, read now, is what s saw. */
 static bool ref_still(struct fs_scan *s, const struct fs_pgmap *pm)
@@ -149,21 +167,44 @@ static bool pgmap_still(struct fs_scan *s, const char *subject)
 
 	if (sscanf(subject, "pgmap 0x%" SCNx64, &addr) != 1)
 		return true;	/* not a pgmap subject */
-	for (int i = 0; i < s->pgmaps->n; i++)
-		if (s->pgmaps->map[i].addr == addr)
-			return ref_still(s, &s->pgmaps->map[i]) &&
-			       fs_scan_pgmap_census(s, i) == s->stats[i].expected_ref &&
-			       ref_still(s, &s->pgmaps->map[i]);
+	for (int i = 0; i < s->pgmaps->n; i++) {
+		struct fs_pgmap_stats *st = &s->stats[i];
+		uint64_t digest;
+
+		if (s->pgmaps->map[i].addr != addr)
+			continue;
+		if (!ref_still(s, &s->pgmaps->map[i]) || fs_scan_pgmap_census(s, i, &digest) != st->expected_ref ||
+		    !ref_still(s, &s->pgmaps->map[i]))
+			return false;
+		if (st->census_done && digest != st->census_digest)
+			return false;
+		st->census_done = true;	/* not a live scan: the first census is the reference */
+		st->census_digest = digest;
+		return true;
+	}
 	return false;
 }
 
-/* The finding of second that repeats f exactly, or NULL. */
-static const struct fs_finding *repeated(const struct fs_finding *f, const struct fs_scan *second)
+/*
+ * The finding of second that repeats f of first exactly, or NULL. A folio
+ * finding also needs the folio itself unchanged between the two reads: the
+ * evidence holds counts, and a device page the workload frees and reuses
+ * within a round (the live stress test's recycle a page every ~30 ms) shows
+ * the same counts again at another index, which is another state.
+ */
+static const struct fs_finding *repeated(const struct fs_finding *f, const struct fs_scan *first,
+					 const struct fs_scan *second)
 {
 	for (size_t k = 0; k < second->nfindings; k++) {
 		const struct fs_finding *g = &second->findings[k];
-		if (same_finding(f, g) && strcmp(f->evidence, g->evidence) == 0)
-			return g;
+		if (!same_finding(f, g) || strcmp(f->evidence, g->evidence) != 0)
+			continue;
+		if (g->pfn) {
+			int a = fs_scan_find_folio(first, f->pfn), b = fs_scan_find_folio(second, g->pfn);
+			if (a < 0 || b < 0 || !same_folio(&first->folios[a].f, &second->folios[b].f))
+				return NULL;
+		}
+		return g;
 	}
 	return NULL;
 }
@@ -203,7 +244,7 @@ unsigned int fs_scan_confirm(struct fs_scan *first, struct fs_scan *second)
 	const struct fs_finding **g = calloc(first->nfindings ? first->nfindings : 1, sizeof(*g));
 
 	for (size_t i = 0; g && i < first->nfindings; i++)
-		g[i] = repeated(&first->findings[i], second);
+		g[i] = repeated(&first->findings[i], first, second);
 	if (g) {
 		hold(second, g, first->nfindings, FS_CONFIRM_ROUNDS, FS_CONFIRM_GAP_MS, false);
 		hold(second, g, first->nfindings, FS_CONFIRM_PGMAP_ROUNDS, FS_CONFIRM_PGMAP_GAP_MS, true);

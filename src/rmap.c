@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folioscope/digest.h"
 #include "folioscope/pgtable.h"
 #include "folioscope/scan.h"
 #include "folioscope/task.h"
@@ -312,6 +313,10 @@ static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vm
 					 list->anon_vma, fs_target_error(s->t));
 				return -1;
 			}
+			/* what the walk read, hit or not: a live confirmation
+			 * needs these entries to stay put too (confirm.c) */
+			sf->rmap_view = fs_digest_u64(fs_digest_u64(fs_digest_u64(sf->rmap_view, v->vma), va),
+						      w.leaf < 0 ? ~0ULL : w.lv[w.leaf].e.raw);
 			if (w.leaf < 0)
 				continue;
 			mark_found(s, sf, v->mm, va, &w);
@@ -331,6 +336,7 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 	int rc;
 
 	sf->rmap_done = true;
+	sf->rmap_view = FS_DIGEST_INIT;
 	if (!sf->f.anon || sf->f.ksm) {
 		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s folio: no anon_vma to walk",
 			 sf->f.ksm ? "KSM" : sf->f.mapping ? "file" : "unmapped (mapping NULL)");

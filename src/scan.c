@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folioscope/digest.h"
 #include "folioscope/pgtable.h"
 #include "folioscope/scan.h"
 #include "folioscope/task.h"
@@ -334,7 +335,15 @@ int fs_scan_forward(struct fs_scan *s)
  * the first unreadable page (a census, confirm.c). -1 if a page could not
  * be read in census mode or out of memory.
  */
-static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, bool record)
+static uint64_t census_fields(uint64_t h, uint64_t pfn, const struct fs_folio *f)
+{
+	const uint64_t v[] = { pfn, (uint64_t)f->refcount, (uint64_t)f->folio_mapcount, f->head_flags, f->mapping,
+			       f->index, f->head_pfn };
+
+	return fs_digest(h, v, sizeof(v));
+}
+
+static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, bool record, uint64_t *digest)
 {
 	const struct fs_pgmap *pm = &s->pgmaps->map[pi];
 	unsigned char *batch = malloc(PAGE_BATCH * s->mm.page_size);
@@ -368,6 +377,12 @@ static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, boo
 				free(batch);
 				return -1;
 			}
+			/* a census digests every struct page it examines: the raw
+			 * image when it came in a batch, else what was decoded */
+			if (digest && !rc && bcount)
+				*digest = fs_digest(*digest, batch + (pfn - bstart) * s->mm.page_size, s->mm.page_size);
+			else if (digest && !rc)
+				*digest = census_fields(*digest, pfn, &f);
 			if (rc) {
 				fs_scan_error(s, "pgmap 0x%" PRIx64 " pfn 0x%" PRIx64 ": %s", pm->addr, pfn,
 					      fs_target_error(s->t));
@@ -425,16 +440,25 @@ static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, boo
 
 static void scan_pgmap_pages(struct fs_scan *s, int pi)
 {
-	pgmap_pages(s, pi, &s->stats[pi], true);
+	struct fs_pgmap_stats *st = &s->stats[pi];
+
+	/* on a live kernel the scan's read is the reference a confirming
+	 * census must match (confirm.c); a dump does not pay for the digest */
+	st->census_digest = FS_DIGEST_INIT;
+	st->census_done = s->t->live;
+	pgmap_pages(s, pi, st, true, s->t->live ? &st->census_digest : NULL);
 }
 
-int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi)
+int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi, uint64_t *digest)
 {
 	struct fs_pgmap_stats st;
+	uint64_t d = FS_DIGEST_INIT;
 
 	memset(&st, 0, sizeof(st));
-	if (pi < 0 || pi >= s->pgmaps->n || pgmap_pages(s, pi, &st, false))
+	if (pi < 0 || pi >= s->pgmaps->n || pgmap_pages(s, pi, &st, false, &d))
 		return -1;
+	if (digest)
+		*digest = d;
 	return st.expected_ref;
 }
 

@@ -11,6 +11,7 @@ the value of their ``percpu_ref`` in any mode (lib/percpu-refcount.c). The C
 engine's ``src/pgmap.c``.
 """
 
+import hashlib
 import struct
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
@@ -237,10 +238,13 @@ def for_each_dev_pagemap(prog: Program) -> Iterator[Object]:
         yield Object(prog, "struct dev_pagemap *", addr)
 
 
-def device_private_folio_infos(prog: Program, pgmap: Object, errors: Optional[list] = None) -> Iterator[FolioInfo]:
+def device_private_folio_infos(prog: Program, pgmap: Object, errors: Optional[list] = None,
+                               digest: Optional["hashlib._Hash"] = None) -> Iterator[FolioInfo]:
     """Snapshots of every page of a pgmap that is not a tail of a folio
     already yielded (heads of large folios, order-0 pages, free pages), read
-    in bulk. Unreadable pages are appended to *errors* (or raise)."""
+    in bulk. Unreadable pages are appended to *errors* (or raise). *digest*,
+    if given, is updated with the raw struct page of every page yielded
+    (live confirmation: did the pool change between two reads?)."""
     L = mm_layout(prog)
     for start, end in pgmap_ranges(pgmap):
         spfn, epfn = start >> 12, end >> 12
@@ -257,6 +261,8 @@ def device_private_folio_infos(prog: Program, pgmap: Object, errors: Optional[li
                     raise
                 errors.append((pfn, e))
                 continue
+            if digest is not None:
+                digest.update(bytes(buf[off:off + L.page_size]))
             yield f
             if not f.tail and folio_held(f) and f.nr_pages > 1 and pfn + f.nr_pages - 1 <= epfn:
                 skip_to = pfn + f.nr_pages

@@ -314,7 +314,8 @@ class RmapHit(NamedTuple):
     entry: Entry
 
 
-def folio_rmap(folio: Object, _tables: Optional[_Tables] = None, _info: Optional[FolioInfo] = None) -> Iterator[RmapHit]:
+def folio_rmap(folio: Object, _tables: Optional[_Tables] = None, _info: Optional[FolioInfo] = None,
+               _view: Optional[list] = None) -> Iterator[RmapHit]:
     """
     The reverse map of an anonymous folio: every VMA in its ``anon_vma``
     interval tree (``anon_vma->rb_root``, ``anon_vma_chain.rb``), and, for
@@ -327,6 +328,8 @@ def folio_rmap(folio: Object, _tables: Optional[_Tables] = None, _info: Optional
     [('pmd', 'device-private-read'), ('pmd', 'device-private-read')]
 
     :param folio: ``struct folio *``
+    :param _view: if given, gets ``(vma, address, raw entry or None)`` for
+        every entry walked, hit or not (live confirmation, src/confirm.c)
     :raises ValueError: not an anonymous folio (file, KSM or unmapped)
     :raises drgn.FaultError: the anon_vma tree cannot be read, or is corrupt
     """
@@ -390,6 +393,8 @@ def folio_rmap(folio: Object, _tables: Optional[_Tables] = None, _info: Optional
             except drgn.FaultError as e:
                 raise drgn.FaultError(f"vma {vma:#x} (mm {mm:#x}) at {va:#x}: {e}", va) from None
             e = leaf.entry
+            if _view is not None:
+                _view.append((vma, va, None if e is None else e.raw))
             if e is None:
                 continue
             if e.pfn is not None and f.head_pfn <= e.pfn < f.head_pfn + f.nr_pages:

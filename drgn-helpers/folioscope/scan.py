@@ -22,6 +22,7 @@ Command line (exit status 0 clean, 1 findings, 2 could not analyse)::
 """
 
 import argparse
+import hashlib
 import json
 import os
 import struct
@@ -182,7 +183,7 @@ class ScanFolio:
     """A device (or entry-referenced) folio and what maps it."""
 
     __slots__ = ("f", "pgmap", "pte_maps", "pmd_maps", "mig_pte", "mig_pmd", "write_maps", "mms", "rmap_found",
-                 "rmap_done", "rmap_err", "page_ptes", "map_ids")
+                 "rmap_done", "rmap_err", "rmap_view", "page_ptes", "map_ids")
 
     def __init__(self, f: FolioInfo):
         self.f = f
@@ -193,6 +194,7 @@ class ScanFolio:
         self.mms: List[int] = []
         self.rmap_done = False
         self.rmap_err = ""
+        self.rmap_view = 0  # hash of every entry the reverse walk read (confirm)
         self.page_ptes: Optional[List[int]] = None
 
 
@@ -217,6 +219,9 @@ class PgmapInfo:
         self.pages = self.allocated_pages = self.free_pages = 0
         self.folios = self.mapped_folios = self.large_folios = 0
         self.expected_ref = 0
+        # digest of the struct pages as a live scan read them, the
+        # reference a confirming census must match (confirm)
+        self.census_digest: Optional[bytes] = None
 
 
 class Stuck(NamedTuple):
@@ -311,7 +316,8 @@ class Scan:
     def scan_pgmap_pages(self, pm: PgmapInfo) -> None:
         pm.expected_ref = 1  # the pgmap's own reference, memremap_pages()
         errs: list = []
-        for f in device_private_folio_infos(self.prog, pm.obj, errs):
+        digest = hashlib.blake2b(digest_size=16) if self.live else None
+        for f in device_private_folio_infos(self.prog, pm.obj, errs, digest):
             pm.pages += 1
             if f.tail:
                 # tails of free large folios (7.2 keeps a freed folio's order
@@ -338,6 +344,8 @@ class Scan:
                     self._add_snapshot(f)
         for pfn, e in errs:
             self.error(f"pgmap {pm.addr:#x} pfn {pfn:#x}: {e}")
+        if digest is not None:
+            pm.census_digest = digest.digest()
         # memunmap_pages() kills the ref, which drops the initial reference
         # (lib/percpu-refcount.c percpu_ref_kill_and_confirm), then waits for
         # zero: a dead ref should hold just the pages still allocated.
@@ -429,13 +437,15 @@ class Scan:
             self._by_key: Dict[tuple, List[Mapping]] = {}
             for m in self.maps:
                 self._by_key.setdefault((m.mm, m.vaddr, m.e.level), []).append(m)
+        view: list = []
         try:
-            hits = folio_rmap(Object(self.prog, "struct folio *", f.head_page), self.tables, f)
+            hits = folio_rmap(Object(self.prog, "struct folio *", f.head_page), self.tables, f, view)
             for h in hits:
                 sf.rmap_found += 1
                 size = 1 << (21 if h.level == "pmd" else 12)
                 for m in self._by_key.get((h.mm, h.address & ~(size - 1), h.level), ()):
                     m.seen_by_rmap = True
+            sf.rmap_view = hash(tuple(view))
         except ValueError as e:
             sf.rmap_err = str(e)
         except (drgn.FaultError, LookupError) as e:
@@ -770,7 +780,7 @@ class Scan:
         :returns: the number of transient findings
         """
         first = {(f.id, f.subject) for f in self.findings}
-        g = {i: again._repeated(f) for i, f in enumerate(self.findings)}
+        g = {i: again._repeated(f, self) for i, f in enumerate(self.findings)}
         again._hold(g, _CONFIRM_ROUNDS, _CONFIRM_GAP, pgmap_only=False)
         # pgmap findings (a leak is permanent) are also held over a longer window
         again._hold(g, _CONFIRM_PGMAP_ROUNDS, _CONFIRM_PGMAP_GAP, pgmap_only=True)
@@ -787,15 +797,18 @@ class Scan:
         return n
 
     _FOLIO_STATE = ("head_pfn", "order", "head_flags", "refcount", "page_mapcount", "large_mapcount",
-                    "entire_mapcount", "nr_pages_mapped_raw", "folio_mapcount", "mapping", "pgmap",
+                    "entire_mapcount", "nr_pages_mapped_raw", "folio_mapcount", "mapping", "index", "pgmap",
                     "on_deferred_list")
+
+    def _same_folio(self, a: FolioInfo, b: FolioInfo) -> bool:
+        return all(getattr(a, k) == getattr(b, k) for k in self._FOLIO_STATE)
 
     def _folio_still(self, pfn: int) -> bool:
         v = self.index.get(pfn)
         if v is None:
             return False
         was = self.folios[v].f
-        same = lambda now: all(getattr(now, k) == getattr(was, k) for k in self._FOLIO_STATE)  # noqa: E731
+        same = lambda now: self._same_folio(now, was)  # noqa: E731
         sf = self.folios[v]
         try:
             now = folio_info_of_pfn(self.prog, pfn)
@@ -806,27 +819,33 @@ class Scan:
                     return False
             # the reverse map walked now must reach what the second read's
             # did, and no more than the forward walk found (src/confirm.c)
+            # and read the very entries it read where the folio's VMAs would
+            # map it: one that changed means that address is being remapped
             if sf.rmap_done and not sf.rmap_err and now.anon and not now.ksm:
+                view: list = []
                 reached = sum(1 for _ in folio_rmap(Object(self.prog, "struct folio *", now.head_page),
-                                                    _Tables(self.prog), now))
-                if reached != sf.rmap_found or reached > sf.pte_maps + sf.pmd_maps:
+                                                    _Tables(self.prog), now, view))
+                if reached != sf.rmap_found or hash(tuple(view)) != sf.rmap_view or \
+                        reached > sf.pte_maps + sf.pmd_maps:
                     return False
             return same(folio_info_of_pfn(self.prog, pfn))
         except (drgn.FaultError, LookupError, ValueError):
             return False
 
-    def pgmap_census(self, pm: PgmapInfo) -> int:
+    def pgmap_census(self, pm: PgmapInfo) -> Tuple[int, bytes]:
         """
         1 + pages of *pm*'s allocated folios (the pages alone when its ref
-        is dead), counted afresh (``fs_scan_pgmap_census``).
+        is dead), counted afresh, and a digest of the struct pages read
+        (``fs_scan_pgmap_census``).
 
         :raises drgn.FaultError: a struct page cannot be read
         """
         expected = 1
-        for f in device_private_folio_infos(self.prog, pm.obj):
+        digest = hashlib.blake2b(digest_size=16)
+        for f in device_private_folio_infos(self.prog, pm.obj, None, digest):
             if not f.tail and folio_held(f):
                 expected += f.nr_pages
-        return expected - 1 if pm.ref is not None and pm.ref.mode == "dead" else expected
+        return (expected - 1 if pm.ref is not None and pm.ref.mode == "dead" else expected), digest.digest()
 
     def _pgmap_still(self, subject: str) -> bool:
         # the ref, a census of the struct pages, the ref again: all as the
@@ -839,8 +858,14 @@ class Scan:
                 try:
                     for step in range(3):
                         if step == 1:
-                            if self.pgmap_census(pm) != pm.expected_ref:
+                            # the census must also read the struct pages as
+                            # the second read did: a pool in use changes them
+                            # faster than the re-reads (src/confirm.c)
+                            expected, digest = self.pgmap_census(pm)
+                            if expected != pm.expected_ref or \
+                                    (pm.census_digest is not None and digest != pm.census_digest):
                                 return False
+                            pm.census_digest = digest
                             continue
                         now = percpu_ref_read(pm.obj.ref)
                         if (now.value, now.mode) != (pm.ref.value, pm.ref.mode):
@@ -864,10 +889,19 @@ class Scan:
                 if not self._still(g[i]):
                     g[i] = None
 
-    def _repeated(self, f: Finding) -> Optional[Finding]:
+    def _repeated(self, f: Finding, first: "Scan") -> Optional[Finding]:
+        """The finding of this (second) read that repeats *f* of *first*; a
+        folio finding also needs the folio unchanged between the reads (a
+        page freed and reused shows the same counts at another index:
+        ``repeated()`` in src/confirm.c)."""
         for g in self.findings:
-            if (g.id, g.subject, g.evidence) == (f.id, f.subject, f.evidence):
-                return g
+            if (g.id, g.subject, g.evidence) != (f.id, f.subject, f.evidence):
+                continue
+            if g.pfn:
+                a, b = first.index.get(f.pfn), self.index.get(g.pfn)
+                if a is None or b is None or not self._same_folio(first.folios[a].f, self.folios[b].f):
+                    return None
+            return g
         return None
 
     def _still(self, g: Finding) -> bool:

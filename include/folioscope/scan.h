@@ -42,6 +42,7 @@ struct fs_scan_folio {
 	int nmm;			/* distinct mms mapping it (saturates at 8) */
 	uint64_t mms[8];
 	int rmap_found;			/* entries the reverse walk reached */
+	uint64_t rmap_view;		/* digest of every entry the reverse walk read (confirm.c) */
 	bool rmap_done;
 	char rmap_err[160];
 	int *page_ptes;			/* rmap-counted PTE entries per page (large folios), or NULL */
@@ -54,6 +55,8 @@ enum fs_cell { FS_CELL_FREE = 0, FS_CELL_ALLOCATED, FS_CELL_MAPPED, FS_CELL_SUSP
 struct fs_pgmap_stats {
 	uint64_t pages, allocated_pages, free_pages, folios, mapped_folios, large_folios;
 	int64_t expected_ref;		/* 1 + pages of allocated folios */
+	uint64_t census_digest;		/* of the struct pages the last census read (confirm.c) */
+	bool census_done;
 	/* occupancy map along the pgmap's PFN ranges: cell i covers
 	 * pages_per_cell pages starting at range offset i * pages_per_cell */
 	uint8_t *cells;
@@ -150,8 +153,9 @@ int fs_scan_add_folio(struct fs_scan *s, uint64_t pfn);
 /* The index of the folio whose head is head_pfn in s->folios, or -1. */
 int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn);
 /* 1 + pages of pgmap pi's allocated folios (the pages alone if its ref is
- * dead), counted afresh without touching s; -1 if a page is unreadable. */
-int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi);
+ * dead), counted afresh without touching s; -1 if a page is unreadable.
+ * digest (if not NULL) receives a digest of the struct pages it read. */
+int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi, uint64_t *digest);
 /* Free the anon_vma cache of a scan (fs_scan_free does it). */
 void fs_rmap_cache_free(struct fs_rmap_cache *c);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */

@@ -421,7 +421,7 @@ static void test_live_pgmap_confirmed(void **state)
 	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) + 1);
 	scan_live(&k, &r, true);
 	assert_string_equal(r.s.findings[0].id, "FS-PGMAP-REF");
-	assert_int_equal(fs_scan_pgmap_census(&r.s, 0), r.s.stats[0].expected_ref);
+	assert_int_equal(fs_scan_pgmap_census(&r.s, 0, NULL), r.s.stats[0].expected_ref);
 	done(&k, &r);
 }
 
@@ -477,6 +477,84 @@ static void test_live_missing_entry_reappears(void **state)
 	}
 }
 
+/* A device page freed and reused between the two reads shows the same
+ * counts (the same evidence) at another index: that is another state, not
+ * the first one persisting, so the finding is transient. Reused at the same
+ * index, it is the state the first read saw, and is confirmed. */
+static void test_live_reused_folio(void **state)
+{
+	struct sk k;
+	struct run r1, r2;
+	char err[256];
+	(void)state;
+	for (int moved = 0; moved < 2; moved++) {
+		clean(&k);
+		sk_set_pte(&k, VA, 0);		/* mapcount 1, no entry: FS-MAPCOUNT */
+		scan(&k, &r1);
+		if (moved)
+			sk_put64(&k, sk_page(SMALL) + SKP_INDEX, sk_get64(&k, sk_page(SMALL) + SKP_INDEX) + 0x35);
+		r2.p = r1.p;
+		memset(&r2.s, 0, sizeof(r2.s));
+		assert_int_equal(fs_scan_run(&r2.s, k.t, &r2.p, err, sizeof(err)), 0);
+		assert_int_equal(r1.s.nfindings, 1);
+		assert_int_equal(r2.s.nfindings, 1);
+		assert_string_equal(r1.s.findings[0].evidence, r2.s.findings[0].evidence);
+		assert_int_equal(fs_scan_confirm(&r1.s, &r2.s), (unsigned)moved);
+		assert_int_equal(r1.s.findings[0].transient, moved == 1);
+		fs_scan_free(&r2.s);
+		done(&k, &r1);
+	}
+}
+
+/* The folio and its (missing) entry stay as they were, but the entry where
+ * its reverse map says it is mapped changes during the hold: that address
+ * is being remapped, the folio's state is in motion, the finding transient.
+ * Left alone (test_live_missing_entry_reappears) it is confirmed. */
+static void test_live_rmap_view_moves(void **state)
+{
+	struct sk k;
+	struct run r1, r2;
+	char err[256];
+	(void)state;
+	clean(&k);
+	sk_set_pte(&k, VA, 0);
+	scan(&k, &r1);
+	r2.p = r1.p;
+	memset(&r2.s, 0, sizeof(r2.s));
+	assert_int_equal(fs_scan_run(&r2.s, k.t, &r2.p, err, sizeof(err)), 0);
+	assert_int_equal(r1.s.nfindings, 1);
+	assert_string_equal(r1.s.findings[0].id, "FS-MAPCOUNT");
+	sk_set_pte(&k, VA, sk_entry(DR, SK_DEV_PFN + 7));	/* another page there now */
+	assert_int_equal(fs_scan_confirm(&r1.s, &r2.s), 1);
+	assert_true(r1.s.findings[0].transient);
+	fs_scan_free(&r2.s);
+	done(&k, &r1);
+}
+
+/* A pgmap finding whose reference count and census stay right, while a
+ * struct page of the pgmap changes after the (live) second read: the pool
+ * is in use, the finding transient. */
+static void test_live_pgmap_pool_moves(void **state)
+{
+	struct sk k;
+	struct run r1, r2;
+	char err[256];
+	(void)state;
+	clean(&k);
+	sk_put64(&k, k.ref_data, sk_get64(&k, k.ref_data) + 1);
+	scan(&k, &r1);
+	k.t->live = true;	/* the second read digests the struct pages */
+	r2.p = r1.p;
+	memset(&r2.s, 0, sizeof(r2.s));
+	assert_int_equal(fs_scan_run(&r2.s, k.t, &r2.p, err, sizeof(err)), 0);
+	assert_int_equal(r1.s.nfindings, 1);
+	assert_string_equal(r1.s.findings[0].id, "FS-PGMAP-REF");
+	sk_put64(&k, sk_page(SK_DEV_PFN + 9) + SKP_INDEX, 0x1234);	/* a free page touched */
+	assert_int_equal(fs_scan_confirm(&r1.s, &r2.s), 1);
+	assert_true(r1.s.findings[0].transient);
+	fs_scan_free(&r2.s);
+	done(&k, &r1);
+}
 
 int main(void)
 {
@@ -506,6 +584,9 @@ int main(void)
 		cmocka_unit_test(test_live_pgmap_confirmed),
 		cmocka_unit_test(test_live_transient),
 		cmocka_unit_test(test_live_missing_entry_reappears),
+		cmocka_unit_test(test_live_reused_folio),
+		cmocka_unit_test(test_live_rmap_view_moves),
+		cmocka_unit_test(test_live_pgmap_pool_moves),
 	};
 	return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
 }
