@@ -61,6 +61,32 @@ def churn_tasks():
     return out
 
 
+def where_mapped(fs, vmlinux, folio):
+    """An anon folio's index is its address in a VMA that was never moved
+    (vm_pgoff == vm_start >> PAGE_SHIFT, true of hmmchurn's regions): what
+    each churn task's page tables, /proc maps and pagemap say there."""
+    out = []
+    vaddr = folio.get("index", 0) << 12
+    if folio.get("mapping_kind") != "anon" or not vaddr:
+        return [f"folio not anon or no index: {folio}"]
+    for line in churn_tasks():
+        pid = line.split()[1]
+        v = subprocess.run([fs, "vtop", "-k", vmlinux, "--live", "-p", pid, hex(vaddr)],
+                           capture_output=True, text=True)
+        out += [f"pid {pid} vtop {x}" for x in (v.stdout + v.stderr).splitlines()[-6:]]
+        try:
+            for m in open(f"/proc/{pid}/maps"):
+                lo, hi = (int(x, 16) for x in m.split()[0].split("-"))
+                if lo <= vaddr < hi:
+                    out.append(f"pid {pid} maps {m.strip()}")
+            with open(f"/proc/{pid}/pagemap", "rb") as pm:
+                pm.seek((vaddr >> 12) * 8)
+                out.append(f"pid {pid} pagemap 0x{int.from_bytes(pm.read(8), 'little'):016x}")
+        except (OSError, ValueError) as e:
+            out.append(f"pid {pid}: {e}")
+    return out
+
+
 def main():
     churn, fs, vmlinux, scans = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     drgn_dir = sys.argv[5] if len(sys.argv) > 5 else None
@@ -76,9 +102,16 @@ def main():
                 print("STRESS-TASK " + line, flush=True)
             if any(f["id"] == "FS-PGMAP-REF" and not f.get("transient") for f in json.loads(r.stdout)["findings"]):
                 v = subprocess.run([fs, "scan", "--json", "-v", "-k", vmlinux, "--live"], capture_output=True, text=True)
-                for fo in json.loads(v.stdout)["folios"]:
+                vdoc = json.loads(v.stdout)
+                print("STRESS-LARGE coverage " + json.dumps(vdoc["coverage"]), flush=True)
+                for fo in vdoc["folios"]:
                     if fo["order"] > 0:
                         print("STRESS-LARGE " + json.dumps(fo), flush=True)
+                    if fo["order"] > 0 and fo["mapcount"] > 0 and not fo["pte_entries"] + fo["pmd_entries"]:
+                        fj = subprocess.run([fs, "folio", "-k", vmlinux, "--live", "--json", hex(fo["pfn"])],
+                                            capture_output=True, text=True).stdout.splitlines()
+                        for line in where_mapped(fs, vmlinux, json.loads(fj[0])) if fj else ["no folio output"]:
+                            print("STRESS-WHERE " + line, flush=True)
                 for line in subprocess.run([fs, "folio", "-k", vmlinux, "--live"] +
                                            [hex(fo["pfn"]) for fo in json.loads(v.stdout)["folios"] if fo["order"] > 0],
                                            capture_output=True, text=True).stdout.splitlines():
@@ -86,10 +119,12 @@ def main():
             try:
                 pfn = next(f.get("pfn") for f in json.loads(r.stdout)["findings"]
                            if f.get("pfn") and not f.get("transient"))
-                fo = subprocess.run([fs, "folio", "-k", vmlinux, "--live", hex(pfn)], capture_output=True, text=True)
-                for line in fo.stdout.splitlines()[-12:]:
-                    print("STRESS-FOLIO " + line, flush=True)
-            except (StopIteration, ValueError, KeyError):
+                fo = subprocess.run([fs, "folio", "-k", vmlinux, "--live", "--json", hex(pfn)],
+                                    capture_output=True, text=True)
+                print("STRESS-FOLIO " + fo.stdout.strip().replace("\n", " "), flush=True)
+                for line in where_mapped(fs, vmlinux, json.loads(fo.stdout.splitlines()[0])):
+                    print("STRESS-WHERE " + line, flush=True)
+            except (StopIteration, ValueError, KeyError, IndexError):
                 pass
         if r.returncode not in (0, 1):
             print("STRESS-STDERR " + r.stderr[-500:].replace("\n", " "), flush=True)
