@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "folioscope/json.h"
+#include "folioscope/outbuf.h"
 #include "folioscope/report.h"
 
 void fs_report_entry_header(FILE *f)
@@ -50,44 +51,55 @@ void fs_report_entry_text(FILE *f, const struct fs_entry *e)
 			fs_entry_kind_name(e->kind), "-", where[0] ? where : "-", n ? flags : "-");
 }
 
-void fs_report_entry_json(struct fs_json *j, const struct fs_entry *e)
+/* The entry's fields, into an outbuf: a scan document has one per entry. */
+static void entry_json(struct fs_json *j, struct fs_outbuf *o, const struct fs_entry *e)
 {
-	fs_json_kv_string(j, "level", fs_level_name(e->level));
-	fs_json_kv_hex(j, "raw", e->raw);
-	fs_json_kv_string(j, "kind", fs_entry_kind_name(e->kind));
+	FS_JSONB_KV(j, o, "level", string, fs_level_name(e->level));
+	FS_JSONB_KV(j, o, "raw", hex, e->raw);
+	FS_JSONB_KV(j, o, "kind", string, fs_entry_kind_name(e->kind));
 	if (e->type >= 0) {
-		fs_json_kv_int(j, "type", e->type);
-		fs_json_kv_uint(j, "offset", e->offset);
+		FS_JSONB_KV(j, o, "type", int, e->type);
+		FS_JSONB_KV(j, o, "offset", uint, e->offset);
 	} else {
-		fs_json_key(j, "type");
-		fs_json_null(j);
-		fs_json_key(j, "offset");
-		fs_json_null(j);
+		FS_JSONB_KEY(j, o, "type");
+		fs_jsonb_null(j, o);
+		FS_JSONB_KEY(j, o, "offset");
+		fs_jsonb_null(j, o);
 	}
-	fs_json_key(j, "pfn");
+	FS_JSONB_KEY(j, o, "pfn");
 	if (e->has_pfn)
-		fs_json_uint(j, e->pfn);
+		fs_jsonb_uint(j, o, e->pfn);
 	else
-		fs_json_null(j);
-	fs_json_kv_bool(j, "soft_dirty", e->soft_dirty);
-	fs_json_kv_bool(j, "uffd_wp", e->uffd_wp);
-	fs_json_kv_bool(j, "exclusive", e->exclusive);
+		fs_jsonb_null(j, o);
+	FS_JSONB_KV(j, o, "soft_dirty", bool, e->soft_dirty);
+	FS_JSONB_KV(j, o, "uffd_wp", bool, e->uffd_wp);
+	FS_JSONB_KV(j, o, "exclusive", bool, e->exclusive);
 	if (e->has_ad) {
-		fs_json_kv_bool(j, "young", e->young);
-		fs_json_kv_bool(j, "dirty", e->dirty);
+		FS_JSONB_KV(j, o, "young", bool, e->young);
+		FS_JSONB_KV(j, o, "dirty", bool, e->dirty);
 	}
 	if (e->kind == FS_ENT_PRESENT && !e->is_leaf)
-		fs_json_kv_hex(j, "next_table", e->pfn << 12);
+		FS_JSONB_KV(j, o, "next_table", hex, e->pfn << 12);
 	if (e->kind == FS_ENT_PRESENT) {
-		fs_json_kv_bool(j, "huge", e->huge);
-		fs_json_kv_bool(j, "write", e->write);
+		FS_JSONB_KV(j, o, "huge", bool, e->huge);
+		FS_JSONB_KV(j, o, "write", bool, e->write);
 	}
 	if (e->kind == FS_ENT_MARKER)
-		fs_json_kv_uint(j, "marker", e->marker);
+		FS_JSONB_KV(j, o, "marker", uint, e->marker);
 	if (e->extra_bits)
-		fs_json_kv_hex(j, "reserved_bits", e->extra_bits);
+		FS_JSONB_KV(j, o, "reserved_bits", hex, e->extra_bits);
 	if (e->level == FS_LVL_PMD && e->type >= 0)
-		fs_json_kv_bool(j, "valid_at_pmd", !e->pmd_invalid_kind);
+		FS_JSONB_KV(j, o, "valid_at_pmd", bool, !e->pmd_invalid_kind);
+}
+
+void fs_report_entry_json(struct fs_json *j, const struct fs_entry *e)
+{
+	char buf[1024];
+	struct fs_outbuf o;
+
+	fs_outbuf_init(&o, j->f, buf, sizeof(buf));
+	entry_json(j, &o, e);
+	fs_outbuf_flush(&o);
 }
 
 static void folio_flags(const struct fs_mm *mm, const struct fs_folio *f, char *flags, size_t len)
@@ -99,42 +111,43 @@ static void folio_flags(const struct fs_mm *mm, const struct fs_folio *f, char *
 
 void fs_report_folio_json(FILE *out, const struct fs_mm *mm, const struct fs_folio *f)
 {
-	char flags[128];
+	char flags[128], buf[4096];
+	struct fs_outbuf o;
 	struct fs_json j;
 
 	folio_flags(mm, f, flags, sizeof(flags));
-	{
-		fs_json_init(&j, out, false);
-		fs_json_begin_object(&j);
-		fs_json_kv_uint(&j, "pfn", f->pfn);
-		fs_json_kv_hex(&j, "page", f->page);
-		fs_json_kv_uint(&j, "head_pfn", f->head_pfn);
-		fs_json_kv_hex(&j, "folio", f->head_page);
-		fs_json_kv_int(&j, "order", f->order);
-		fs_json_kv_int(&j, "zone", f->zone);
-		fs_json_kv_bool(&j, "zone_device", f->zone_device);
-		if (f->zone_device)
-			fs_json_kv_hex(&j, "pgmap", f->pgmap);
-		fs_json_kv_int(&j, "refcount", f->refcount);
-		fs_json_kv_int(&j, "mapcount", f->folio_mapcount);
-		fs_json_kv_int(&j, "page_mapcount", f->page_mapcount);
-		if (f->has_large) {
-			fs_json_kv_int(&j, "large_mapcount", f->large_mapcount);
-			fs_json_kv_int(&j, "entire_mapcount", f->entire_mapcount);
-			fs_json_kv_int(&j, "nr_pages_mapped", f->nr_pages_mapped);
-			fs_json_kv_bool(&j, "entirely_mapped", f->entirely_mapped_flag);
-			fs_json_kv_int(&j, "pincount", f->pincount);
-			fs_json_kv_hex(&j, "mm_ids", f->mm_ids);
-			fs_json_kv_bool(&j, "on_deferred_list", f->on_deferred_list);
-		}
-		fs_json_kv_hex(&j, "mapping", f->mapping);
-		fs_json_kv_string(&j, "mapping_kind", f->ksm ? "ksm" : f->anon ? "anon" : f->mapping ? "file" : "none");
-		fs_json_kv_uint(&j, "index", f->index);
-		fs_json_kv_string(&j, "flags", flags);
-		fs_json_kv_bool(&j, "anon_exclusive", f->anon_exclusive);
-		fs_json_end_object(&j);
-		fs_json_newline(&j);
+	fs_outbuf_init(&o, out, buf, sizeof(buf));
+	fs_json_init(&j, out, false);
+	fs_jsonb_begin_object(&j, &o);
+	FS_JSONB_KV(&j, &o, "pfn", uint, f->pfn);
+	FS_JSONB_KV(&j, &o, "page", hex, f->page);
+	FS_JSONB_KV(&j, &o, "head_pfn", uint, f->head_pfn);
+	FS_JSONB_KV(&j, &o, "folio", hex, f->head_page);
+	FS_JSONB_KV(&j, &o, "order", int, f->order);
+	FS_JSONB_KV(&j, &o, "zone", int, f->zone);
+	FS_JSONB_KV(&j, &o, "zone_device", bool, f->zone_device);
+	if (f->zone_device)
+		FS_JSONB_KV(&j, &o, "pgmap", hex, f->pgmap);
+	FS_JSONB_KV(&j, &o, "refcount", int, f->refcount);
+	FS_JSONB_KV(&j, &o, "mapcount", int, f->folio_mapcount);
+	FS_JSONB_KV(&j, &o, "page_mapcount", int, f->page_mapcount);
+	if (f->has_large) {
+		FS_JSONB_KV(&j, &o, "large_mapcount", int, f->large_mapcount);
+		FS_JSONB_KV(&j, &o, "entire_mapcount", int, f->entire_mapcount);
+		FS_JSONB_KV(&j, &o, "nr_pages_mapped", int, f->nr_pages_mapped);
+		FS_JSONB_KV(&j, &o, "entirely_mapped", bool, f->entirely_mapped_flag);
+		FS_JSONB_KV(&j, &o, "pincount", int, f->pincount);
+		FS_JSONB_KV(&j, &o, "mm_ids", hex, f->mm_ids);
+		FS_JSONB_KV(&j, &o, "on_deferred_list", bool, f->on_deferred_list);
 	}
+	FS_JSONB_KV(&j, &o, "mapping", hex, f->mapping);
+	FS_JSONB_KV(&j, &o, "mapping_kind", string, f->ksm ? "ksm" : f->anon ? "anon" : f->mapping ? "file" : "none");
+	FS_JSONB_KV(&j, &o, "index", uint, f->index);
+	FS_JSONB_KV(&j, &o, "flags", string, flags);
+	FS_JSONB_KV(&j, &o, "anon_exclusive", bool, f->anon_exclusive);
+	fs_jsonb_end_object(&j, &o);
+	fs_jsonb_newline(&j, &o);
+	fs_outbuf_flush(&o);
 }
 
 void fs_report_folio_text(FILE *out, const struct fs_mm *mm, const struct fs_folio *f)
@@ -165,38 +178,42 @@ void fs_report_pgmap_header(FILE *out)
 }
 
 /* The pgmap's own fields, inside an open JSON object (pgmap and scan). */
-static void pgmap_fields(struct fs_json *j, const struct fs_pgmap *pm)
+static void pgmap_fields(struct fs_json *j, struct fs_outbuf *o, const struct fs_pgmap *pm)
 {
-	fs_json_kv_hex(j, "pgmap", pm->addr);
-	fs_json_kv_string(j, "type", pm->type_name);
-	fs_json_kv_hex(j, "owner", pm->owner);
-	fs_json_kv_hex(j, "ops", pm->ops);
-	fs_json_key(j, "ranges");
-	fs_json_begin_array(j);
+	FS_JSONB_KV(j, o, "pgmap", hex, pm->addr);
+	FS_JSONB_KV(j, o, "type", string, pm->type_name);
+	FS_JSONB_KV(j, o, "owner", hex, pm->owner);
+	FS_JSONB_KV(j, o, "ops", hex, pm->ops);
+	FS_JSONB_KEY(j, o, "ranges");
+	fs_jsonb_begin_array(j, o);
 	for (int r = 0; r < pm->nr_range; r++) {
-		fs_json_begin_object(j);
-		fs_json_kv_uint(j, "start_pfn", pm->range[r].start >> 12);
-		fs_json_kv_uint(j, "end_pfn", pm->range[r].end >> 12);
-		fs_json_end_object(j);
+		fs_jsonb_begin_object(j, o);
+		FS_JSONB_KV(j, o, "start_pfn", uint, pm->range[r].start >> 12);
+		FS_JSONB_KV(j, o, "end_pfn", uint, pm->range[r].end >> 12);
+		fs_jsonb_end_object(j, o);
 	}
-	fs_json_end_array(j);
+	fs_jsonb_end_array(j, o);
 	if (pm->ref_err[0]) {
-		fs_json_kv_string(j, "ref_error", pm->ref_err);
+		FS_JSONB_KV(j, o, "ref_error", string, pm->ref_err);
 	} else {
-		fs_json_kv_int(j, "ref", pm->ref.value);
-		fs_json_kv_string(j, "ref_mode", fs_ref_mode_name(pm->ref.mode));
+		FS_JSONB_KV(j, o, "ref", int, pm->ref.value);
+		FS_JSONB_KV(j, o, "ref_mode", string, fs_ref_mode_name(pm->ref.mode));
 	}
 }
 
 void fs_report_pgmap(FILE *out, const struct fs_pgmap *pm, bool json)
 {
 	if (json) {
+		char buf[4096];
+		struct fs_outbuf o;
 		struct fs_json j;
+		fs_outbuf_init(&o, out, buf, sizeof(buf));
 		fs_json_init(&j, out, false);
-		fs_json_begin_object(&j);
-		pgmap_fields(&j, pm);
-		fs_json_end_object(&j);
-		fs_json_newline(&j);
+		fs_jsonb_begin_object(&j, &o);
+		pgmap_fields(&j, &o, pm);
+		fs_jsonb_end_object(&j, &o);
+		fs_jsonb_newline(&j, &o);
+		fs_outbuf_flush(&o);
 		return;
 	}
 	fprintf(out, "%-18" PRIx64 " %-8s %-18" PRIx64 " ", pm->addr, pm->type_name, pm->owner);
@@ -208,22 +225,22 @@ void fs_report_pgmap(FILE *out, const struct fs_pgmap *pm, bool json)
 		fprintf(out, "  %" PRId64 " (%s)\n", pm->ref.value, fs_ref_mode_name(pm->ref.mode));
 }
 
-static void json_finding(struct fs_json *j, const struct fs_finding *f)
+static void json_finding(struct fs_json *j, struct fs_outbuf *o, const struct fs_finding *f)
 {
-	fs_json_begin_object(j);
-	fs_json_kv_string(j, "id", f->id);
-	fs_json_kv_string(j, "severity", fs_severity_name(f->severity));
-	fs_json_kv_string(j, "title", f->title);
-	fs_json_kv_string(j, "subject", f->subject);
+	fs_jsonb_begin_object(j, o);
+	FS_JSONB_KV(j, o, "id", string, f->id);
+	FS_JSONB_KV(j, o, "severity", string, fs_severity_name(f->severity));
+	FS_JSONB_KV(j, o, "title", string, f->title);
+	FS_JSONB_KV(j, o, "subject", string, f->subject);
 	if (f->pfn)
-		fs_json_kv_uint(j, "pfn", f->pfn);
-	fs_json_kv_string(j, "evidence", f->evidence);
-	fs_json_kv_string(j, "next", f->next);
+		FS_JSONB_KV(j, o, "pfn", uint, f->pfn);
+	FS_JSONB_KV(j, o, "evidence", string, f->evidence);
+	FS_JSONB_KV(j, o, "next", string, f->next);
 	if (f->bug)
-		fs_json_kv_string(j, "bug_class", f->bug);
+		FS_JSONB_KV(j, o, "bug_class", string, f->bug);
 	if (f->transient)
-		fs_json_kv_bool(j, "transient", true);
-	fs_json_end_object(j);
+		FS_JSONB_KV(j, o, "transient", bool, true);
+	fs_jsonb_end_object(j, o);
 }
 
 static bool show_folio(const struct fs_scan_folio *sf, bool verbose)
@@ -233,169 +250,234 @@ static bool show_folio(const struct fs_scan_folio *sf, bool verbose)
 
 void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose)
 {
+	char desc[1024], buf[FS_OUTBUF_SIZE];
+	struct fs_outbuf o;
 	struct fs_json j;
-	char desc[1024];
 
 	fs_profile_describe(p, desc, sizeof(desc));
+	fs_outbuf_init(&o, out, buf, sizeof(buf));
 	fs_json_init(&j, out, true);
-	fs_json_begin_object(&j);
-	fs_json_kv_string(&j, "schema", "folioscope-scan/1");
-	fs_json_kv_string(&j, "profile", desc);
-	fs_json_kv_string(&j, "osrelease", p->osrelease);
-	fs_json_key(&j, "pgmaps");
-	fs_json_begin_array(&j);
+	fs_jsonb_begin_object(&j, &o);
+	FS_JSONB_KV(&j, &o, "schema", string, "folioscope-scan/1");
+	FS_JSONB_KV(&j, &o, "profile", string, desc);
+	FS_JSONB_KV(&j, &o, "osrelease", string, p->osrelease);
+	FS_JSONB_KEY(&j, &o, "pgmaps");
+	fs_jsonb_begin_array(&j, &o);
 	for (int i = 0; i < s->pgmaps->n; i++) {
 		const struct fs_pgmap *pm = &s->pgmaps->map[i];
 		const struct fs_pgmap_stats *st = &s->stats[i];
-		fs_json_begin_object(&j);
-		pgmap_fields(&j, pm);
+		fs_jsonb_begin_object(&j, &o);
+		pgmap_fields(&j, &o, pm);
 		if (pm->is_private) {
-			fs_json_kv_int(&j, "expected_ref", st->expected_ref);
-			fs_json_kv_uint(&j, "pages", st->pages);
-			fs_json_kv_uint(&j, "allocated_pages", st->allocated_pages);
-			fs_json_kv_uint(&j, "free_pages", st->free_pages);
-			fs_json_kv_uint(&j, "folios", st->folios);
-			fs_json_kv_uint(&j, "large_folios", st->large_folios);
-			fs_json_kv_uint(&j, "mapped_folios", st->mapped_folios);
+			FS_JSONB_KV(&j, &o, "expected_ref", int, st->expected_ref);
+			FS_JSONB_KV(&j, &o, "pages", uint, st->pages);
+			FS_JSONB_KV(&j, &o, "allocated_pages", uint, st->allocated_pages);
+			FS_JSONB_KV(&j, &o, "free_pages", uint, st->free_pages);
+			FS_JSONB_KV(&j, &o, "folios", uint, st->folios);
+			FS_JSONB_KV(&j, &o, "large_folios", uint, st->large_folios);
+			FS_JSONB_KV(&j, &o, "mapped_folios", uint, st->mapped_folios);
 		}
-		fs_json_end_object(&j);
+		fs_jsonb_end_object(&j, &o);
 	}
-	fs_json_end_array(&j);
-	fs_json_key(&j, "folios");
-	fs_json_begin_array(&j);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "folios");
+	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nfolios; i++) {
 		const struct fs_scan_folio *sf = &s->folios[i];
 		if (!show_folio(sf, verbose))
 			continue;
-		fs_json_begin_object(&j);
-		fs_json_kv_uint(&j, "pfn", sf->f.head_pfn);
-		fs_json_kv_hex(&j, "folio", sf->f.head_page);
-		fs_json_kv_int(&j, "order", sf->f.order);
-		fs_json_kv_hex(&j, "pgmap", sf->pgmap);
-		fs_json_kv_int(&j, "refcount", sf->f.refcount);
-		fs_json_kv_int(&j, "mapcount", sf->f.folio_mapcount);
+		fs_jsonb_begin_object(&j, &o);
+		FS_JSONB_KV(&j, &o, "pfn", uint, sf->f.head_pfn);
+		FS_JSONB_KV(&j, &o, "folio", hex, sf->f.head_page);
+		FS_JSONB_KV(&j, &o, "order", int, sf->f.order);
+		FS_JSONB_KV(&j, &o, "pgmap", hex, sf->pgmap);
+		FS_JSONB_KV(&j, &o, "refcount", int, sf->f.refcount);
+		FS_JSONB_KV(&j, &o, "mapcount", int, sf->f.folio_mapcount);
 		if (sf->f.has_large)
-			fs_json_kv_int(&j, "entire_mapcount", sf->f.entire_mapcount);
-		fs_json_kv_int(&j, "pte_entries", sf->pte_maps);
-		fs_json_kv_int(&j, "pmd_entries", sf->pmd_maps);
-		fs_json_kv_int(&j, "mms", sf->nmm);
+			FS_JSONB_KV(&j, &o, "entire_mapcount", int, sf->f.entire_mapcount);
+		FS_JSONB_KV(&j, &o, "pte_entries", int, sf->pte_maps);
+		FS_JSONB_KV(&j, &o, "pmd_entries", int, sf->pmd_maps);
+		FS_JSONB_KV(&j, &o, "mms", int, sf->nmm);
 		if (sf->rmap_done) {
 			if (sf->rmap_err[0])
-				fs_json_kv_string(&j, "rmap_error", sf->rmap_err);
+				FS_JSONB_KV(&j, &o, "rmap_error", string, sf->rmap_err);
 			else
-				fs_json_kv_int(&j, "rmap_entries", sf->rmap_found);
+				FS_JSONB_KV(&j, &o, "rmap_entries", int, sf->rmap_found);
 		}
-		fs_json_end_object(&j);
+		fs_jsonb_end_object(&j, &o);
 	}
-	fs_json_end_array(&j);
-	fs_json_key(&j, "entries");
-	fs_json_begin_array(&j);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "entries");
+	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct fs_mapping *m = &s->maps[i];
-		fs_json_begin_object(&j);
-		fs_json_kv_int(&j, "pid", m->pid);
-		fs_json_kv_string(&j, "comm", m->comm);
-		fs_json_kv_hex(&j, "mm", m->mm);
-		fs_json_kv_hex(&j, "vaddr", m->vaddr);
-		fs_report_entry_json(&j, &m->e);
+		fs_jsonb_begin_object(&j, &o);
+		FS_JSONB_KV(&j, &o, "pid", int, m->pid);
+		FS_JSONB_KV(&j, &o, "comm", string, m->comm);
+		FS_JSONB_KV(&j, &o, "mm", hex, m->mm);
+		FS_JSONB_KV(&j, &o, "vaddr", hex, m->vaddr);
+		entry_json(&j, &o, &m->e);
 		if (m->folio >= 0)
-			fs_json_kv_uint(&j, "folio_pfn", s->folios[m->folio].f.head_pfn);
-		fs_json_kv_bool(&j, "seen_by_rmap", m->seen_by_rmap);
-		fs_json_end_object(&j);
+			FS_JSONB_KV(&j, &o, "folio_pfn", uint, s->folios[m->folio].f.head_pfn);
+		FS_JSONB_KV(&j, &o, "seen_by_rmap", bool, m->seen_by_rmap);
+		fs_jsonb_end_object(&j, &o);
 	}
-	fs_json_end_array(&j);
-	fs_json_key(&j, "findings");
-	fs_json_begin_array(&j);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "findings");
+	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nfindings; i++)
-		json_finding(&j, &s->findings[i]);
-	fs_json_end_array(&j);
-	fs_json_key(&j, "stuck_tasks");
-	fs_json_begin_array(&j);
+		json_finding(&j, &o, &s->findings[i]);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "stuck_tasks");
+	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nstuck; i++) {
 		const struct fs_stuck *st = &s->stuck[i];
-		fs_json_begin_object(&j);
-		fs_json_kv_int(&j, "pid", st->pid);
-		fs_json_kv_string(&j, "comm", st->comm);
-		fs_json_kv_string(&j, "waits_in", st->fn);
-		fs_json_kv_hex(&j, "return_address", st->ret);
+		fs_jsonb_begin_object(&j, &o);
+		FS_JSONB_KV(&j, &o, "pid", int, st->pid);
+		FS_JSONB_KV(&j, &o, "comm", string, st->comm);
+		FS_JSONB_KV(&j, &o, "waits_in", string, st->fn);
+		FS_JSONB_KV(&j, &o, "return_address", hex, st->ret);
 		if (st->pgmap)
-			fs_json_kv_hex(&j, "pgmap", st->pgmap);
-		fs_json_end_object(&j);
+			FS_JSONB_KV(&j, &o, "pgmap", hex, st->pgmap);
+		fs_jsonb_end_object(&j, &o);
 	}
-	fs_json_end_array(&j);
-	fs_json_key(&j, "errors");
-	fs_json_begin_array(&j);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "errors");
+	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nerrors; i++)
-		fs_json_string(&j, s->errors[i]);
-	fs_json_end_array(&j);
-	fs_json_key(&j, "coverage");
-	fs_json_begin_object(&j);
-	fs_json_kv_uint(&j, "tasks", s->ntasks);
-	fs_json_kv_uint(&j, "mms", s->nmms);
-	fs_json_kv_uint(&j, "page_tables", s->tables_read);
-	fs_json_kv_uint(&j, "entries_seen", s->entries_seen);
-	fs_json_kv_bool(&j, "live", s->live);
-	fs_json_kv_bool(&j, "second_read", s->second_read);
-	fs_json_end_object(&j);
-	fs_json_end_object(&j);
-	fs_json_newline(&j);
+		fs_jsonb_string(&j, &o, s->errors[i]);
+	fs_jsonb_end_array(&j, &o);
+	FS_JSONB_KEY(&j, &o, "coverage");
+	fs_jsonb_begin_object(&j, &o);
+	FS_JSONB_KV(&j, &o, "tasks", uint, s->ntasks);
+	FS_JSONB_KV(&j, &o, "mms", uint, s->nmms);
+	FS_JSONB_KV(&j, &o, "page_tables", uint, s->tables_read);
+	FS_JSONB_KV(&j, &o, "entries_seen", uint, s->entries_seen);
+	FS_JSONB_KV(&j, &o, "live", bool, s->live);
+	FS_JSONB_KV(&j, &o, "second_read", bool, s->second_read);
+	fs_jsonb_end_object(&j, &o);
+	fs_jsonb_end_object(&j, &o);
+	fs_jsonb_newline(&j, &o);
+	fs_outbuf_flush(&o);
+}
+
+/* fs_escape_text() into the report's 80 bytes, written out. Task names
+ * hardly ever need escaping: those are copied as they are. */
+static void put_text(struct fs_outbuf *o, const char *s)
+{
+	char esc[80];
+	size_t n = 0;
+
+	while (s[n] && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f && s[n] != '\\')
+		n++;
+	if (!s[n] && n + 4 < sizeof(esc)) {	/* what fs_escape_text() keeps whole */
+		fs_outbuf_write(o, s, n);
+		return;
+	}
+	fs_escape_text(s, esc, sizeof(esc));
+	fs_outbuf_puts(o, esc);
+}
+
+/* One folio's line: the numbers, then its first mappings (all with verbose).
+ * The printf formats are given next to the code that replaces them. */
+static void folio_line(struct fs_outbuf *o, const struct fs_scan *s, size_t i, bool verbose)
+{
+	const struct fs_scan_folio *sf = &s->folios[i];
+	const struct fs_mapping *m;
+	int shown = 0;
+
+	/* "%-11" PRIx64 " %5d %4d %8d %4d %4d %4d %6s  ": 8 fields of at most
+	 * 20 bytes, with their spaces */
+	char *p = fs_outbuf_room(o, 8 * (FS_FMT_MAX + 1) + 2);
+	p = fs_fmt_hex_field(p, sf->f.head_pfn, -11);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->f.order, 5);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->f.refcount, 4);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->f.folio_mapcount, 8);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->pte_maps, 4);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->pmd_maps, 4);
+	*p++ = ' ';
+	p = fs_fmt_i64_field(p, sf->nmm, 4);
+	*p++ = ' ';
+	if (!sf->rmap_done)
+		p = fs_fmt_field(p, "-", 1, 6);
+	else if (sf->rmap_err[0])
+		p = fs_fmt_field(p, "error", 5, 6);
+	else
+		p = fs_fmt_i64_field(p, sf->rmap_found, 6);
+	*p++ = ' ';
+	*p++ = ' ';
+	o->p = p;
+	for (size_t k = 0; (m = fs_scan_next_map(s, (int)i, &k));) {
+		if (shown++ == 3 && !verbose) {
+			fs_outbuf_write(o, ", ...", 5);
+			break;
+		}
+		/* "%spid %d %s 0x%" PRIx64 " %s %s" */
+		p = fs_outbuf_room(o, 2 + 4 + FS_FMT_MAX);
+		if (shown > 1) {
+			*p++ = ',';
+			*p++ = ' ';
+		}
+		memcpy(p, "pid ", 4);
+		o->p = fs_fmt_i64(p + 4, m->pid);
+		fs_outbuf_putc(o, ' ');
+		put_text(o, m->comm);
+		p = fs_outbuf_room(o, 3 + FS_FMT_MAX);
+		memcpy(p, " 0x", 3);
+		p = fs_fmt_hex(p + 3, m->vaddr);
+		*p++ = ' ';
+		o->p = p;
+		fs_outbuf_puts(o, fs_level_name(m->e.level));
+		fs_outbuf_putc(o, ' ');
+		fs_outbuf_puts(o, fs_entry_kind_name(m->e.kind));
+	}
+	fs_outbuf_putc(o, '\n');
 }
 
 void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_profile *p, bool verbose, bool one_folio)
 {
-	char desc[1024], comm[80];
+	char desc[1024], buf[FS_OUTBUF_SIZE];
+	struct fs_outbuf o;
 	size_t nerr = 0, nwarn = 0, ntransient = 0, mapped = 0, dev = 0;
 
+	fs_outbuf_init(&o, out, buf, sizeof(buf));
 	fs_profile_describe(p, desc, sizeof(desc));
-	fprintf(out, "profile: %s\n\n", desc);
+	fs_outbuf_printf(&o, "profile: %s\n\n", desc);
 	if (!one_folio && s->pgmaps->n) {
-		fprintf(out, "%-18s %-8s %-17s %6s %8s %7s %6s %9s %7s %6s\n", "PGMAP", "TYPE", "PFN RANGE", "REF", "EXPECTED",
-		       "FOLIOS", "LARGE", "ALLOCATED", "FREE", "MAPPED");
+		fs_outbuf_printf(&o, "%-18s %-8s %-17s %6s %8s %7s %6s %9s %7s %6s\n", "PGMAP", "TYPE", "PFN RANGE", "REF",
+				 "EXPECTED", "FOLIOS", "LARGE", "ALLOCATED", "FREE", "MAPPED");
 		for (int i = 0; i < s->pgmaps->n; i++) {
 			const struct fs_pgmap *pm = &s->pgmaps->map[i];
 			const struct fs_pgmap_stats *st = &s->stats[i];
 			char range[40];
 			snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64 "%s", pm->range[0].start >> 12,
 				 pm->range[0].end >> 12, pm->nr_range > 1 ? "+" : "");
-			fprintf(out, "%-18" PRIx64 " %-8s %-17s %6" PRId64 " %8" PRId64 " %7" PRIu64 " %6" PRIu64 " %9" PRIu64
-			       " %7" PRIu64 " %6" PRIu64 "\n", pm->addr, pm->type_name, range, pm->ref.value,
-			       st->expected_ref, st->folios, st->large_folios, st->allocated_pages, st->free_pages,
-			       st->mapped_folios);
+			fs_outbuf_printf(&o, "%-18" PRIx64 " %-8s %-17s %6" PRId64 " %8" PRId64 " %7" PRIu64 " %6" PRIu64
+					 " %9" PRIu64 " %7" PRIu64 " %6" PRIu64 "\n", pm->addr, pm->type_name, range,
+					 pm->ref.value, st->expected_ref, st->folios, st->large_folios,
+					 st->allocated_pages, st->free_pages, st->mapped_folios);
 		}
-		fprintf(out, "\n");
+		fs_outbuf_putc(&o, '\n');
 	}
-	fprintf(out, "%-11s %5s %4s %8s %4s %4s %4s %6s  %s\n", "FOLIO PFN", "ORDER", "REF", "MAPCOUNT", "PTE", "PMD", "MMS",
-	       "RMAP", "ENTRIES");
+	fs_outbuf_printf(&o, "%-11s %5s %4s %8s %4s %4s %4s %6s  %s\n", "FOLIO PFN", "ORDER", "REF", "MAPCOUNT", "PTE",
+			 "PMD", "MMS", "RMAP", "ENTRIES");
 	for (size_t i = 0; i < s->nfolios; i++) {
 		const struct fs_scan_folio *sf = &s->folios[i];
-		char rmap[16];
-		int shown = 0;
 		if (sf->f.zone_device)
 			dev++;
 		if (!show_folio(sf, verbose || one_folio))
 			continue;
 		mapped++;
-		if (sf->rmap_done)
-			snprintf(rmap, sizeof(rmap), sf->rmap_err[0] ? "error" : "%d", sf->rmap_found);
-		else
-			snprintf(rmap, sizeof(rmap), "-");
-		fprintf(out, "%-11" PRIx64 " %5d %4d %8d %4d %4d %4d %6s  ", sf->f.head_pfn, sf->f.order, sf->f.refcount,
-		       sf->f.folio_mapcount, sf->pte_maps, sf->pmd_maps, sf->nmm, rmap);
-		const struct fs_mapping *m;
-		for (size_t k = 0; (m = fs_scan_next_map(s, (int)i, &k));) {
-			if (shown++ == 3 && !verbose) {
-				fprintf(out, ", ...");
-				break;
-			}
-			fs_escape_text(m->comm, comm, sizeof(comm));
-			fprintf(out, "%spid %d %s 0x%" PRIx64 " %s %s", shown > 1 ? ", " : "", m->pid, comm, m->vaddr,
-			       fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind));
-		}
-		fprintf(out, "\n");
+		folio_line(&o, s, i, verbose);
 		if (sf->rmap_err[0] && (verbose || one_folio))
-			fprintf(out, "            rmap: %s\n", sf->rmap_err);
+			fs_outbuf_printf(&o, "            rmap: %s\n", sf->rmap_err);
 	}
-	fprintf(out, "\n");
+	fs_outbuf_putc(&o, '\n');
 	for (size_t i = 0; i < s->nfindings; i++) {
 		const struct fs_finding *f = &s->findings[i];
 		if (f->transient)
@@ -404,21 +486,22 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 			nerr++;
 		else if (f->severity == FS_SEV_WARNING)
 			nwarn++;
-		fprintf(out, "[%s] %s %s: %s%s\n", f->severity == FS_SEV_ERROR ? "ERROR" :
-		       f->severity == FS_SEV_WARNING ? "WARN" : "INFO", f->id, f->subject, f->title,
-		       f->transient ? " (transient: gone on a second read of the live kernel)" : "");
-		fprintf(out, "    evidence: %s\n", f->evidence);
-		fprintf(out, "    next: %s\n", f->next);
+		fs_outbuf_printf(&o, "[%s] %s %s: %s%s\n", f->severity == FS_SEV_ERROR ? "ERROR" :
+				 f->severity == FS_SEV_WARNING ? "WARN" : "INFO", f->id, f->subject, f->title,
+				 f->transient ? " (transient: gone on a second read of the live kernel)" : "");
+		fs_outbuf_printf(&o, "    evidence: %s\n", f->evidence);
+		fs_outbuf_printf(&o, "    next: %s\n", f->next);
 		if (f->bug)
-			fprintf(out, "    bug class: %s\n", f->bug);
+			fs_outbuf_printf(&o, "    bug class: %s\n", f->bug);
 	}
 	for (size_t i = 0; i < s->nerrors; i++)
-		fprintf(out, "[UNREAD] %s\n", s->errors[i]);
-	fprintf(out, "summary: %d pgmap%s, %zu device folio%s (%zu shown), %zu entries in %u mm%s of %u tasks; "
-	       "%zu error%s, %zu warning%s%s%s\n", s->pgmaps->n, s->pgmaps->n == 1 ? "" : "s", dev, dev == 1 ? "" : "s",
-	       mapped, s->nmaps, s->nmms, s->nmms == 1 ? "" : "s", s->ntasks, nerr, nerr == 1 ? "" : "s", nwarn,
-	       nwarn == 1 ? "" : "s", !s->live ? "" : !s->second_read ? " (live)" : ntransient ?
-	       " (live; transient findings not counted)" : " (live; confirmed by a second read)",
-	       s->nerrors ? "; some state could not be read (UNREAD above)" : "");
+		fs_outbuf_printf(&o, "[UNREAD] %s\n", s->errors[i]);
+	fs_outbuf_printf(&o, "summary: %d pgmap%s, %zu device folio%s (%zu shown), %zu entries in %u mm%s of %u tasks; "
+			 "%zu error%s, %zu warning%s%s%s\n", s->pgmaps->n, s->pgmaps->n == 1 ? "" : "s", dev,
+			 dev == 1 ? "" : "s", mapped, s->nmaps, s->nmms, s->nmms == 1 ? "" : "s", s->ntasks, nerr,
+			 nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", !s->live ? "" : !s->second_read ?
+			 " (live)" : ntransient ? " (live; transient findings not counted)" :
+			 " (live; confirmed by a second read)",
+			 s->nerrors ? "; some state could not be read (UNREAD above)" : "");
+	fs_outbuf_flush(&o);
 }
-
