@@ -16,7 +16,10 @@ from folioscope.scan import Scan, open_program  # noqa: E402
 
 
 def _scan(fx):
-    return Scan(open_program(str(fx / "vmcore.kdump-uts"), str(fx / "vmlinux"))).run()
+    # the ELF copy, which drgn reads itself: freeing a Program on a kdump file
+    # runs libkdumpfile 0.5.1's kdump_free(), which writes to freed memory
+    # (libkdumpfile issue #72) and crashed this pytest process once in CI
+    return Scan(open_program(str(fx / "vmcore.elf-vaddr"), str(fx / "vmlinux"))).run()
 
 
 @pytest.mark.parametrize("scenario,variant", [("thp-device-split", "zap-skip-rmap"),
