@@ -36,6 +36,9 @@ void fs_scan_error(struct fs_scan *s, const char *fmt, ...)
 	s->errors[s->nerrors++] = strdup(buf);
 }
 
+/* Room for need elements, doubling. The new capacity is left as realloc
+ * gives it (not zeroed: memory nobody writes is never faulted in); callers
+ * set every field of an element they add. */
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -48,7 +51,6 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 		perror("folioscope");
 		exit(2);
 	}
-	memset((char *)n + *cap * elem, 0, (nc - *cap) * elem);
 	*cap = nc;
 	return n;
 }
@@ -170,6 +172,7 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 	m->entry_pa = entry_pa;
 	m->e = *e;
 	m->folio = -1;
+	m->seen_by_rmap = false;
 }
 
 static void walk_table(struct fs_scan *s, struct mm_ctx *c, const enum fs_level *lv, int nlv, int li,
@@ -242,6 +245,7 @@ static int collect_cb(const struct fs_task *task, void *arg)
 		if (tc->ctx[i].mm == task->mm)
 			return 0;
 	tc->ctx = grow(tc->ctx, &tc->cap, tc->n + 1, sizeof(*tc->ctx));
+	memset(&tc->ctx[tc->n], 0, sizeof(tc->ctx[tc->n]));
 	tc->ctx[tc->n].mm = task->mm;
 	tc->ctx[tc->n].pid = task->pid;
 	memcpy(tc->ctx[tc->n].comm, task->comm, sizeof(task->comm));
