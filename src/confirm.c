@@ -94,9 +94,10 @@ static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *no
 		seen[n++] = m->seen_by_rmap;
 	s->folios[v].f = *now;
 	s->folios[v].rmap_found = 0;
-	s->folios[v].rmap_err[0] = '\0';
+	s->folios[v].rmap_err = NULL;
 	found = fs_scan_rmap(s, v) ? -1 : s->folios[v].rmap_found;
 	*view = s->folios[v].rmap_view;
+	free(s->folios[v].rmap_err);
 	s->folios[v] = saved;
 	n = 0;
 	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
@@ -132,7 +133,7 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 		if (fs_read(s->t, FS_PADDR, m->entry_pa, &raw, sizeof(raw)) || raw != m->e.raw)
 			return false;
 	}
-	if (s->folios[v].rmap_done && !s->folios[v].rmap_err[0] && now.anon && !now.ksm) {
+	if (s->folios[v].rmap_done && !s->folios[v].rmap_err && now.anon && !now.ksm) {
 		uint64_t view;
 		reached = rmap_count_now(s, v, &now, &view);
 		if (reached < 0 || reached != s->folios[v].rmap_found || view != s->folios[v].rmap_view ||

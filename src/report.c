@@ -299,7 +299,7 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 		FS_JSONB_KV(&j, &o, "pmd_entries", int, sf->pmd_maps);
 		FS_JSONB_KV(&j, &o, "mms", int, sf->nmm);
 		if (sf->rmap_done) {
-			if (sf->rmap_err[0])
+			if (sf->rmap_err)
 				FS_JSONB_KV(&j, &o, "rmap_error", string, sf->rmap_err);
 			else
 				FS_JSONB_KV(&j, &o, "rmap_entries", int, sf->rmap_found);
@@ -405,7 +405,7 @@ static void folio_line(struct fs_outbuf *o, const struct fs_scan *s, size_t i, b
 	*p++ = ' ';
 	if (!sf->rmap_done)
 		p = fs_fmt_field(p, "-", 1, 6);
-	else if (sf->rmap_err[0])
+	else if (sf->rmap_err)
 		p = fs_fmt_field(p, "error", 5, 6);
 	else
 		p = fs_fmt_i64_field(p, sf->rmap_found, 6);
@@ -474,7 +474,7 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 			continue;
 		mapped++;
 		folio_line(&o, s, i, verbose);
-		if (sf->rmap_err[0] && (verbose || one_folio))
+		if (sf->rmap_err && (verbose || one_folio))
 			fs_outbuf_printf(&o, "            rmap: %s\n", sf->rmap_err);
 	}
 	fs_outbuf_putc(&o, '\n');

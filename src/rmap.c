@@ -10,6 +10,7 @@
  * page_vma_mapped_walk() does since 6.19 (mm/page_vma_mapped.c, 7.2).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,24 @@ const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_
 		if (s->maps[(*k)++].folio == fi)
 			return &s->maps[*k - 1];
 	return NULL;
+}
+
+/* Why the reverse walk of sf failed, as snprintf into 160 bytes would have
+ * kept it; replaces an earlier reason. */
+static void __attribute__((format(printf, 2, 3))) set_rmap_err(struct fs_scan_folio *sf, const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(sf->rmap_err);
+	sf->rmap_err = NULL;
+	if (buf[0] && !(sf->rmap_err = strdup(buf))) {
+		perror("folioscope");	/* as the scan's tables do (scan.c grow()) */
+		exit(2);
+	}
 }
 
 static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm, uint64_t va, const struct fs_walk *w)
@@ -309,7 +328,7 @@ static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vm
 			 * incomplete: an error, not "no VMA reaches it" */
 			if ((!v->pgd && fs_mm_pgd(s->t, v->mm, &v->pgd)) || fs_pgtable_walk(s->t, s->p, v->pgd, va, &w)) {
 				fs_target_wrap(s->t, "vma 0x%" PRIx64 " (mm 0x%" PRIx64 ") at 0x%" PRIx64, v->vma, v->mm, va);
-				snprintf(sf->rmap_err, sizeof(sf->rmap_err), "anon_vma 0x%" PRIx64 " tree: %s",
+				set_rmap_err(sf, "anon_vma 0x%" PRIx64 " tree: %s",
 					 list->anon_vma, fs_target_error(s->t));
 				return -1;
 			}
@@ -338,27 +357,27 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 	sf->rmap_done = true;
 	sf->rmap_view = FS_DIGEST_INIT;
 	if (!sf->f.anon || sf->f.ksm) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s folio: no anon_vma to walk",
+		set_rmap_err(sf, "%s folio: no anon_vma to walk",
 			 sf->f.ksm ? "KSM" : sf->f.mapping ? "file" : "unmapped (mapping NULL)");
 		return -1;
 	}
 	if (layout(s, &l)) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s", fs_target_error(s->t));
+		set_rmap_err(sf, "%s", fs_target_error(s->t));
 		return -1;
 	}
 	if (fs_scan_group_maps(s)) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "out of memory grouping entries by folio");
+		set_rmap_err(sf, "out of memory grouping entries by folio");
 		return -1;
 	}
 	list = vmas_of(s, &l, sf->f.mapping & ~s->mm.mapping_flags, &tmp);
 	if (!list) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "out of memory caching anon_vma trees");
+		set_rmap_err(sf, "out of memory caching anon_vma trees");
 		return -1;
 	}
 	/* the VMAs before a broken node are still walked: what they reach counts */
 	rc = walk_vmas(s, sf, list);
-	if (list->err[0] && !sf->rmap_err[0]) {
-		snprintf(sf->rmap_err, sizeof(sf->rmap_err), "%s", list->err);
+	if (list->err[0] && !sf->rmap_err) {
+		set_rmap_err(sf, "%s", list->err);
 		rc = -1;
 	}
 	if (list == &tmp)

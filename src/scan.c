@@ -530,8 +530,10 @@ int fs_scan_folio(struct fs_scan *s, struct fs_target *t, const struct fs_profil
 
 void fs_scan_free(struct fs_scan *s)
 {
-	for (size_t i = 0; i < s->nfolios; i++)
+	for (size_t i = 0; i < s->nfolios; i++) {
 		free(s->folios[i].page_ptes);
+		free(s->folios[i].rmap_err);
+	}
 	for (size_t i = 0; i < s->nerrors; i++)
 		free(s->errors[i]);
 	for (int i = 0; s->pgmaps && i < s->pgmaps->n; i++)
