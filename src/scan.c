@@ -148,6 +148,13 @@ struct mm_ctx {
 	char comm[17];
 	uint64_t tables;
 	bool cut;
+	const char *kept_comm;		/* comm, in s->comms (what maps point to) */
+};
+
+/* The comms of one forward walk's processes, kept for the scan's life. */
+struct fs_comm_block {
+	struct fs_comm_block *next;
+	char comm[][17];
 };
 
 static bool interesting(const struct fs_scan *s, const struct fs_entry *e)
@@ -167,7 +174,7 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 	m = &s->maps[s->nmaps++];
 	m->mm = c->mm;
 	m->pid = c->pid;
-	memcpy(m->comm, c->comm, sizeof(m->comm));
+	m->comm = c->kept_comm;
 	m->vaddr = va;
 	m->entry_pa = entry_pa;
 	m->e = *e;
@@ -261,6 +268,19 @@ int fs_scan_forward(struct fs_scan *s)
 
 	if (fs_for_each_task(s->t, collect_cb, &tc) < 0)
 		fs_scan_error(s, "task list: %s (processes after the break are not scanned)", fs_target_error(s->t));
+	if (tc.n) {
+		struct fs_comm_block *b = malloc(sizeof(*b) + tc.n * sizeof(b->comm[0]));
+		if (!b) {
+			perror("folioscope");
+			exit(2);
+		}
+		b->next = s->comms;
+		s->comms = b;
+		for (size_t i = 0; i < tc.n; i++) {
+			memcpy(b->comm[i], tc.ctx[i].comm, sizeof(b->comm[i]));
+			tc.ctx[i].kept_comm = b->comm[i];
+		}
+	}
 	for (size_t i = 0; i < tc.n; i++) {
 		uint64_t pgd, pa;
 		if (s->progress && isatty(2))
@@ -538,6 +558,11 @@ void fs_scan_free(struct fs_scan *s)
 		free(s->errors[i]);
 	for (int i = 0; s->pgmaps && i < s->pgmaps->n; i++)
 		free(s->stats[i].cells);
+	while (s->comms) {
+		struct fs_comm_block *next = s->comms->next;
+		free(s->comms);
+		s->comms = next;
+	}
 	free(s->errors);
 	free(s->stuck);
 	free(s->folios);

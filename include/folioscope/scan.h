@@ -18,16 +18,17 @@
 
 #define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
 struct fs_rmap_cache;
+struct fs_comm_block;
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
 /* One page-table entry of interest found by the forward walk. */
 struct fs_mapping {
 	uint64_t mm;
-	int pid;			/* first process seen using mm */
-	char comm[17];
+	const char *comm;		/* of pid, NUL-terminated (held once per mm by the scan) */
 	uint64_t vaddr;
 	uint64_t entry_pa;
 	struct fs_entry e;
+	int pid;			/* first process seen using mm */
 	int folio;			/* index into scan->folios, -1 if none */
 	bool seen_by_rmap;
 };
@@ -108,6 +109,7 @@ struct fs_scan {
 	/* coverage */
 	unsigned int nmms, ntasks;
 	uint64_t tables_read, entries_seen;
+	struct fs_comm_block *comms;	/* what fs_mapping.comm points into */
 	char **errors;			/* what could not be read */
 	size_t nerrors;
 	struct fs_stuck *stuck;

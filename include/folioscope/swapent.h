@@ -83,22 +83,22 @@ struct fs_swap_layout {
 };
 
 /* One decoded entry. */
-struct fs_entry {
+struct fs_entry {			/* (wide members first: 64 bytes, no holes) */
 	uint64_t raw;
+	uint64_t offset;		/* swap offset (decoded), 0 if none */
+	uint64_t pfn;			/* leaf: mapped/carried PFN; table entry: next table's frame */
+	uint64_t marker;		/* marker bits (FS_ENT_MARKER) */
+	uint64_t extra_bits;		/* offset bits beyond PFN/A/D or marker mask */
 	enum fs_level level;
 	enum fs_entry_kind kind;
+	int type;			/* swap type, -1 if not a swap entry */
 	bool is_leaf;			/* present huge or PTE, or any non-present */
 	bool huge;			/* present PMD/PUD leaf */
-	int type;			/* swap type, -1 if not a swap entry */
-	uint64_t offset;		/* swap offset (decoded), 0 if none */
 	bool has_pfn;
-	uint64_t pfn;			/* leaf: mapped/carried PFN; table entry: next table's frame */
 	bool soft_dirty, uffd_wp, exclusive;
 	bool has_ad;			/* migration with young/dirty encoded */
 	bool young, dirty;
 	bool write;			/* present: hardware writable */
-	uint64_t marker;		/* marker bits (FS_ENT_MARKER) */
-	uint64_t extra_bits;		/* offset bits beyond PFN/A/D or marker mask */
 	bool pmd_invalid_kind;		/* a PMD softleaf of a kind not allowed there */
 };
 
