@@ -124,10 +124,9 @@ static void __attribute__((format(printf, 2, 3))) set_rmap_err(struct fs_scan_fo
 	}
 }
 
-static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm, uint64_t va, const struct fs_walk *w)
+static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm, uint64_t va, const struct fs_entry *e)
 {
 	size_t fi = (size_t)(sf - s->folios);
-	const struct fs_entry *e = &w->lv[w->leaf].e;
 	uint64_t pfn;
 
 	if (e->kind == FS_ENT_PRESENT || !e->has_pfn)
@@ -181,6 +180,9 @@ static int node_seen(struct node_set *ns, uint64_t node)
 /* The VMAs an anon_vma's tree lists, with what the reverse map needs. */
 struct rmap_vma {
 	uint64_t vma, start, end, pgoff, mm, pgd;	/* pgd 0: not read yet */
+	/* dumps: the PTE table the last walk through this VMA reached, and
+	 * the 2 MiB region it maps (+ 1; 0: none) */
+	uint64_t pte_region, pte_table;
 };
 
 struct rmap_vmas {
@@ -309,16 +311,54 @@ static struct rmap_vmas *vmas_of(struct fs_scan *s, const struct rmap_layout *l,
 	return out;
 }
 
-/* Walk the tables of every VMA at every page of the folio. */
-static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vmas *list)
+/*
+ * The leaf entry at va in v's mm (*leaf false: none; the walk ended above it
+ * or at an empty entry), as fs_pgtable_walk() finds it. On a dump (cache)
+ * a VMA remembers the PTE table its last walk reached: the next address
+ * in the same 2 MiB region reads its entry there, without the upper levels
+ * (a dump does not change; their entries were read and found to point
+ * there). -1 if a table or the mm could not be read (the target's error
+ * says why).
+ */
+static int leaf_at(struct fs_scan *s, struct rmap_vma *v, uint64_t va, bool cache, struct fs_entry *e, bool *leaf)
 {
+	struct fs_walk w;
+	uint64_t raw;
+
+	if (cache && v->pte_region == (va >> 21) + 1 &&
+	    fs_read(s->t, FS_PADDR, v->pte_table + 8 * ((va >> 12) & 511), &raw, sizeof(raw)) == 0) {
+		fs_entry_decode(&s->p->swap, FS_LVL_PTE, raw, e);
+		*leaf = e->kind != FS_ENT_NONE && e->is_leaf;
+		return 0;
+	}
+	if ((!v->pgd && fs_mm_pgd(s->t, v->mm, &v->pgd)) || fs_pgtable_walk(s->t, s->p, v->pgd, va, &w))
+		return -1;
+	if (cache && w.n > 0 && w.lv[w.n - 1].level == FS_LVL_PTE) {
+		v->pte_region = (va >> 21) + 1;
+		v->pte_table = w.lv[w.n - 1].entry_pa - 8ULL * w.lv[w.n - 1].index;
+	}
+	*leaf = w.leaf >= 0;
+	if (*leaf)
+		*e = w.lv[w.leaf].e;
+	return 0;
+}
+
+/* Walk the tables of every VMA at every page of the folio. */
+static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vmas *list, bool cache)
+{
+	/* the maps this folio's hits are matched against (mark_found()):
+	 * scattered through s->maps, fetched while the tables are walked */
+	size_t fi = (size_t)(sf - s->folios);
+	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++)
+		__builtin_prefetch(&s->maps[s->fmap_idx[k]]);
 	for (size_t i = 0; i < list->n; i++) {
 		struct rmap_vma *v = &list->v[i];
 		/* every page of the folio: PTE-mapped pieces can sit in
 		 * different VMAs after mremap/mprotect splits */
 		for (uint64_t k = 0; k < sf->f.nr_pages; k++) {
 			uint64_t idx = sf->f.index + k, va;
-			struct fs_walk w;
+			struct fs_entry e;
+			bool leaf;
 			if (idx < v->pgoff)
 				continue;
 			va = v->start + ((idx - v->pgoff) << 12);
@@ -326,7 +366,7 @@ static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vm
 				continue;
 			/* an unreadable mm or table leaves the reverse map
 			 * incomplete: an error, not "no VMA reaches it" */
-			if ((!v->pgd && fs_mm_pgd(s->t, v->mm, &v->pgd)) || fs_pgtable_walk(s->t, s->p, v->pgd, va, &w)) {
+			if (leaf_at(s, v, va, cache, &e, &leaf)) {
 				fs_target_wrap(s->t, "vma 0x%" PRIx64 " (mm 0x%" PRIx64 ") at 0x%" PRIx64, v->vma, v->mm, va);
 				set_rmap_err(sf, "anon_vma 0x%" PRIx64 " tree: %s",
 					 list->anon_vma, fs_target_error(s->t));
@@ -335,12 +375,12 @@ static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vm
 			/* what the walk read, hit or not: a live confirmation
 			 * needs these entries to stay put too (confirm.c) */
 			sf->rmap_view = fs_digest_u64(fs_digest_u64(fs_digest_u64(sf->rmap_view, v->vma), va),
-						      w.leaf < 0 ? ~0ULL : w.lv[w.leaf].e.raw);
-			if (w.leaf < 0)
+						      leaf ? e.raw : ~0ULL);
+			if (!leaf)
 				continue;
-			mark_found(s, sf, v->mm, va, &w);
+			mark_found(s, sf, v->mm, va, &e);
 			/* a PMD leaf covers the whole folio: one walk is enough */
-			if (w.lv[w.leaf].level == FS_LVL_PMD)
+			if (e.level == FS_LVL_PMD)
 				break;
 		}
 	}
@@ -375,7 +415,7 @@ int fs_scan_rmap(struct fs_scan *s, size_t fi)
 		return -1;
 	}
 	/* the VMAs before a broken node are still walked: what they reach counts */
-	rc = walk_vmas(s, sf, list);
+	rc = walk_vmas(s, sf, list, list != &tmp);
 	if (list->err[0] && !sf->rmap_err) {
 		set_rmap_err(sf, "%s", list->err);
 		rc = -1;
