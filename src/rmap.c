@@ -373,9 +373,12 @@ static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vm
 				return -1;
 			}
 			/* what the walk read, hit or not: a live confirmation
-			 * needs these entries to stay put too (confirm.c) */
-			sf->rmap_view = fs_digest_u64(fs_digest_u64(fs_digest_u64(sf->rmap_view, v->vma), va),
-						      leaf ? e.raw : ~0ULL);
+			 * needs these entries to stay put too (confirm.c). A
+			 * dump (cache) does not change: its digest would be
+			 * the same at every read, so it is not computed. */
+			if (!cache)
+				sf->rmap_view = fs_digest_u64(fs_digest_u64(fs_digest_u64(sf->rmap_view, v->vma), va),
+							      leaf ? e.raw : ~0ULL);
 			if (!leaf)
 				continue;
 			mark_found(s, sf, v->mm, va, &e);
