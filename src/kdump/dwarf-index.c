@@ -96,6 +96,11 @@ struct fs_dwidx {
 	int phase;		/* 0: main file, 1: alt file, 2: all done */
 	unsigned long units_indexed;
 	unsigned long dies_visited;
+	/* units indexed out of turn (hints below): the walk skips them */
+	Dwarf_Off hinted[4];
+	int nhinted;
+	Dwarf_Off walked_to;	/* the last unit the walk reached (main file) */
+	unsigned int hints_tried;	/* bit i: hint i was looked at */
 
 	struct table types;
 	struct symtab syms;
@@ -332,6 +337,54 @@ static int index_unit(struct fs_dwidx *idx, Dwarf_Die *cudie, int alt)
 	return 0;
 }
 
+static bool was_hinted(const struct fs_dwidx *idx, Dwarf_Off cu)
+{
+	for (int i = 0; i < idx->nhinted; i++)
+		if (idx->hinted[i] == cu)
+			return true;
+	return false;
+}
+
+/*
+ * Names a scan looks up that sit deep in a vmlinux's unit list (the 7.2 lab
+ * kernel: __MAX_NR_ZONES 159 units in, struct anon_vma_chain 167 more: a
+ * quarter of a whole-dump scan's CPU on the bench dump), each with a
+ * function whose unit uses it (mm/mm_init.c or mm/page_alloc.c before 6.4;
+ * mm/rmap.c). That unit, found by the function's address in
+ * .debug_aranges, is indexed first. Only the order changes: a name the unit
+ * does not hold is searched for as before.
+ */
+static const struct {
+	int kind;
+	const char *name, *function;
+} unit_hints[] = {
+	{ K_ENUMERATOR, "__MAX_NR_ZONES", "free_area_init" },
+	{ K_STRUCT, "anon_vma_chain", "anon_vma_clone" },
+};
+
+static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name)
+{
+	for (size_t i = 0; i < sizeof(unit_hints) / sizeof(unit_hints[0]); i++) {
+		uint64_t addr;
+		bool reloc;
+		Dwarf_Die cudie;
+
+		if (unit_hints[i].kind != kind || strcmp(unit_hints[i].name, name) ||
+		    (idx->hints_tried & (1u << i)) || idx->phase > 0 ||
+		    idx->nhinted == (int)(sizeof(idx->hinted) / sizeof(idx->hinted[0])))
+			continue;
+		idx->hints_tried |= 1u << i;
+		/* a unit the walk has passed was indexed already */
+		if (fs_dwidx_symbol(idx, unit_hints[i].function, &addr, &reloc) ||
+		    !dwarf_addrdie(idx->dw, (Dwarf_Addr)addr, &cudie) ||
+		    was_hinted(idx, dwarf_dieoffset(&cudie)) ||
+		    (idx->cursor && dwarf_dieoffset(&cudie) <= idx->walked_to))
+			continue;
+		if (index_unit(idx, &cudie, 0) == 0)
+			idx->hinted[idx->nhinted++] = dwarf_dieoffset(&cudie);
+	}
+}
+
 /*
  * Index the next unit. Returns 1 if one was indexed, 0 when everything has
  * been, -1 on error (out of memory).
@@ -361,6 +414,10 @@ static int index_next(struct fs_dwidx *idx)
 		if (unit_type == DW_UT_skeleton || unit_type == DW_UT_split_compile ||
 		    unit_type == DW_UT_split_type)
 			continue;
+		if (idx->phase == 0)
+			idx->walked_to = dwarf_dieoffset(&cudie);
+		if (idx->phase == 0 && was_hinted(idx, idx->walked_to))
+			continue;
 		if (index_unit(idx, &cudie, idx->phase) < 0)
 			return fail(idx, "out of memory indexing DWARF");
 		return 1;
@@ -376,8 +433,11 @@ static int index_next(struct fs_dwidx *idx)
 static struct entry *lookup(struct fs_dwidx *idx, int kind, const char *name, int *err)
 {
 	uint32_t h = hash_name(kind, name, strlen(name));
+	struct entry *e0 = table_find(&idx->types, kind, name, h);
 
 	*err = 0;
+	if (!e0 || e0->quality < Q_DEF)
+		index_hinted_unit(idx, kind, name);
 	for (;;) {
 		struct entry *e = table_find(&idx->types, kind, name, h);
 		int r;
