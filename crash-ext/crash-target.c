@@ -56,12 +56,62 @@ static const char *bare(const char *type, int *is_union)
 	return type;
 }
 
+/*
+ * crash answers type questions through gdb, each a symbol-table search
+ * (gdb's look-up functions topped the profile of a session running fscan
+ * repeatedly on the bench dump), and every scan asks the same ones. The
+ * session's kernel does not change: answers, found or not, are kept.
+ */
+enum { TC_SIZE, TC_MEMBER, TC_ENUM };
+
+struct tcache_ent {
+	int kind;
+	bool found;
+	char key[112];	/* "type\0member" */
+	struct fs_member m;	/* TC_SIZE: m.size; TC_ENUM: m.offset holds the value */
+};
+
+static struct tcache_ent tcache[256];
+static unsigned int tcache_n;
+
+static struct tcache_ent *tc_slot(int kind, const char *a, const char *b, bool *hit)
+{
+	size_t la = strlen(a), lb = b ? strlen(b) : 0;
+
+	*hit = false;
+	if (la + lb + 2 > sizeof(tcache[0].key))
+		return NULL;
+	for (unsigned int i = 0; i < tcache_n; i++)
+		if (tcache[i].kind == kind && !strcmp(tcache[i].key, a) && !strcmp(tcache[i].key + la + 1, b ? b : "")) {
+			*hit = true;
+			return &tcache[i];
+		}
+	if (tcache_n == sizeof(tcache) / sizeof(tcache[0]))
+		return NULL;
+	memset(&tcache[tcache_n], 0, sizeof(tcache[0]));
+	tcache[tcache_n].kind = kind;
+	memcpy(tcache[tcache_n].key, a, la + 1);
+	memcpy(tcache[tcache_n].key + la + 1, b ? b : "", lb + 1);
+	return &tcache[tcache_n++];
+}
+
 static int c_type_size(struct fs_target *t, const char *type, uint64_t *size)
 {
 	int u;
 	const char *b = bare(type, &u);
-	long s = u ? UNION_SIZE((char *)b) : STRUCT_SIZE((char *)b);
+	bool hit;
+	struct tcache_ent *c = tc_slot(TC_SIZE, type, NULL, &hit);
+	long s;
 
+	if (!hit) {
+		s = u ? UNION_SIZE((char *)b) : STRUCT_SIZE((char *)b);
+		if (c) {
+			c->found = s >= 0;
+			c->m.size = s >= 0 ? (uint64_t)s : 0;
+		}
+	} else {
+		s = c->found ? (long)c->m.size : -1;
+	}
 	if (s < 0)
 		return fs_target_fail(t, "crash knows no type %s", type);
 	*size = (uint64_t)s;
@@ -72,26 +122,56 @@ static int c_member(struct fs_target *t, const char *type, const char *member, s
 {
 	int u;
 	const char *b = bare(type, &u);
-	long off = MEMBER_OFFSET((char *)b, (char *)member);
-	long size;
+	bool hit;
+	struct tcache_ent *c = tc_slot(TC_MEMBER, type, member, &hit);
+	long off, size;
 
-	if (off < 0)
+	if (hit) {
+		if (!c->found)
+			return fs_target_fail(t, "%s has no member %s (crash)", type, member);
+		*out = c->m;
+		return 0;
+	}
+	off = MEMBER_OFFSET((char *)b, (char *)member);
+	if (off < 0) {
+		if (c)
+			c->found = false;
 		return fs_target_fail(t, "%s has no member %s (crash)", type, member);
+	}
 	size = MEMBER_SIZE((char *)b, (char *)member);
 	out->offset = (uint64_t)off;
 	out->size = size > 0 ? (uint64_t)size : 0;
 	out->bit_offset = -1;
 	out->bit_size = 0;
+	if (c) {
+		c->found = true;
+		c->m = *out;
+	}
 	return 0;
 }
 
 static int c_enum(struct fs_target *t, const char *name, int64_t *v)
 {
+	bool hit;
+	struct tcache_ent *c = tc_slot(TC_ENUM, name, NULL, &hit);
 	long val;
 
-	if (!enumerator_value((char *)name, &val))
+	if (hit) {
+		if (!c->found)
+			return fs_target_fail(t, "no enumerator %s (crash)", name);
+		*v = (int64_t)c->m.offset;
+		return 0;
+	}
+	if (!enumerator_value((char *)name, &val)) {
+		if (c)
+			c->found = false;
 		return fs_target_fail(t, "no enumerator %s (crash)", name);
+	}
 	*v = val;
+	if (c) {
+		c->found = true;
+		c->m.offset = (uint64_t)val;
+	}
 	return 0;
 }
 
