@@ -190,7 +190,7 @@ static bool pgmap_still(struct fs_scan *s, const char *subject)
  * The finding of second that repeats f of first exactly, or NULL. A folio
  * finding also needs the folio itself unchanged between the two reads: the
  * evidence holds counts, and a device page the workload frees and reuses
- * within a round (the live stress test's recycle a page every ~30 ms) shows
+ * within a round (the live stress test recycles one every ~30 ms) shows
  * the same counts again at another index, which is another state.
  */
 static const struct fs_finding *repeated(const struct fs_finding *f, const struct fs_scan *first,
