@@ -100,7 +100,8 @@ def main():
         if r.returncode == 1:
             for line in churn_tasks():
                 print("STRESS-TASK " + line, flush=True)
-            if any(f["id"] == "FS-PGMAP-REF" and not f.get("transient") for f in json.loads(r.stdout)["findings"]):
+            doc = json.loads(r.stdout)
+            if any(f["id"] == "FS-PGMAP-REF" and not f.get("transient") for f in doc["findings"]):
                 v = subprocess.run([fs, "scan", "--json", "-v", "-k", vmlinux, "--live"], capture_output=True, text=True)
                 vdoc = json.loads(v.stdout)
                 print("STRESS-LARGE coverage " + json.dumps(vdoc["coverage"]), flush=True)
@@ -113,11 +114,11 @@ def main():
                         for line in where_mapped(fs, vmlinux, json.loads(fj[0])) if fj else ["no folio output"]:
                             print("STRESS-WHERE " + line, flush=True)
                 for line in subprocess.run([fs, "folio", "-k", vmlinux, "--live"] +
-                                           [hex(fo["pfn"]) for fo in json.loads(v.stdout)["folios"] if fo["order"] > 0],
+                                           [hex(fo["pfn"]) for fo in vdoc["folios"] if fo["order"] > 0],
                                            capture_output=True, text=True).stdout.splitlines():
                     print("STRESS-LFOLIO " + line, flush=True)
             try:
-                pfn = next(f.get("pfn") for f in json.loads(r.stdout)["findings"]
+                pfn = next(f.get("pfn") for f in doc["findings"]
                            if f.get("pfn") and not f.get("transient"))
                 fo = subprocess.run([fs, "folio", "-k", vmlinux, "--live", "--json", hex(pfn)],
                                     capture_output=True, text=True)
