@@ -349,18 +349,109 @@ static bool was_hinted(const struct fs_dwidx *idx, Dwarf_Off cu)
  * Names a scan looks up that sit deep in a vmlinux's unit list (the 7.2 lab
  * kernel: __MAX_NR_ZONES 159 units in, struct anon_vma_chain 167 more: a
  * quarter of a whole-dump scan's CPU on the bench dump), each with a
- * function whose unit uses it (mm/mm_init.c or mm/page_alloc.c before 6.4;
- * mm/rmap.c). That unit, found by the function's address in
- * .debug_aranges, is indexed first. Only the order changes: a name the unit
- * does not hold is searched for as before.
+ * function whose unit uses it (mm/page_alloc.c, mm/rmap.c). That unit is
+ * indexed first. Only the order changes: a name
+ * the unit does not hold is searched for as before.
  */
 static const struct {
 	int kind;
 	const char *name, *function;
 } unit_hints[] = {
-	{ K_ENUMERATOR, "__MAX_NR_ZONES", "free_area_init" },
+	/* mm/page_alloc.c in 6.1-7.2; 7.2's .symtab has no free_area_init */
+	{ K_ENUMERATOR, "__MAX_NR_ZONES", "get_page_from_freelist" },
 	{ K_STRUCT, "anon_vma_chain", "anon_vma_clone" },
 };
+
+static Elf_Data *section_data(Elf *elf, const char *name)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!n || strcmp(n, name))
+			continue;
+		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+			return NULL;
+		return elf_getdata(scn, NULL);
+	}
+	return NULL;
+}
+
+static uint64_t get_u(const struct fs_dwidx *idx, const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[idx->little_endian ? i : n - 1 - i] << (8 * i);
+	return v;
+}
+
+/*
+ * The unit (its DIE) whose .debug_aranges ranges hold addr, read straight
+ * from the section (DWARF 2-5: unit length, version, .debug_info offset,
+ * address and segment sizes, then address/length pairs aligned to twice
+ * the address size, ended by 0/0). libdw's dwarf_addrdie() would do, but
+ * its dwarf_getaranges() first reads every unit those ranges name: 14 ms on
+ * the lab vmlinux, a tenth of a whole-dump scan.
+ */
+static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Die *cudie)
+{
+	Elf_Data *d = section_data(idx->elf, ".debug_aranges");
+	const unsigned char *p, *end;
+
+	if (!d || !d->d_buf)
+		return false;
+	p = d->d_buf;
+	end = p + d->d_size;
+	while (end - p >= 4) {
+		const unsigned char *set = p, *next;
+		uint64_t len = get_u(idx, p, 4), info;
+		int offsz = 4, asz;
+
+		p += 4;
+		if (len == 0xffffffff) {
+			if (end - p < 8)
+				return false;
+			len = get_u(idx, p, 8);
+			p += 8;
+			offsz = 8;
+		}
+		if (len > (uint64_t)(end - p) || len < (uint64_t)(2 + offsz + 2))
+			return false;
+		next = p + len;
+		info = get_u(idx, p + 2, offsz);
+		asz = p[2 + offsz];
+		if (p[3 + offsz] != 0 || (asz != 4 && asz != 8)) {
+			p = next;	/* segmented or odd: not a kernel's */
+			continue;
+		}
+		p += 4 + offsz;
+		p = set + (((size_t)(p - set) + 2 * asz - 1) / (2 * asz)) * (2 * asz);
+		for (; next - p >= 2 * asz; p += 2 * asz) {
+			uint64_t start = get_u(idx, p, asz), n = get_u(idx, p + asz, asz);
+
+			if (!start && !n)
+				break;
+			if (addr >= start && addr - start < n) {
+				size_t hsize;
+				Dwarf_Off after;
+
+				return dwarf_nextcu(idx->dw, info, &after, &hsize, NULL, NULL, NULL) == 0 &&
+				       dwarf_offdie(idx->dw, info + hsize, cudie) != NULL;
+			}
+		}
+		p = next;
+	}
+	return false;
+}
 
 static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name)
 {
@@ -376,7 +467,7 @@ static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name)
 		idx->hints_tried |= 1u << i;
 		/* a unit the walk has passed was indexed already */
 		if (fs_dwidx_symbol(idx, unit_hints[i].function, &addr, &reloc) ||
-		    !dwarf_addrdie(idx->dw, (Dwarf_Addr)addr, &cudie) ||
+		    !unit_of_address(idx, addr, &cudie) ||
 		    was_hinted(idx, dwarf_dieoffset(&cudie)) ||
 		    (idx->cursor && dwarf_dieoffset(&cudie) <= idx->walked_to))
 			continue;

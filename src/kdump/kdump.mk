@@ -33,13 +33,17 @@ KDUMP_TEST_DEPS := $(KDUMP_DWARF_FIXTURES) $(KDUMP_NODWARF_FIXTURE)
 
 KDUMP_FIXTURE_CFLAGS := -O0 -fno-omit-frame-pointer -Wno-unused
 
-$(KDUMP_FIXTURE_DIR)/fx-gcc-dw%: tests/unit/dwarf-fixture.c
-	@mkdir -p $(dir $@)
-	gcc -g -gdwarf-$* $(KDUMP_FIXTURE_CFLAGS) -o $@ $<
+# Two units: dwarf-fixture-mm.c holds what the index's unit hints look for.
+# clang writes .debug_aranges only when asked (-gdwarf-aranges).
+KDUMP_FIXTURE_SRCS := tests/unit/dwarf-fixture.c tests/unit/dwarf-fixture-mm.c
 
-$(KDUMP_FIXTURE_DIR)/fx-clang-dw%: tests/unit/dwarf-fixture.c
+$(KDUMP_FIXTURE_DIR)/fx-gcc-dw%: $(KDUMP_FIXTURE_SRCS)
 	@mkdir -p $(dir $@)
-	clang -g -gdwarf-$* $(KDUMP_FIXTURE_CFLAGS) -o $@ $<
+	gcc -g -gdwarf-$* $(KDUMP_FIXTURE_CFLAGS) -o $@ $(KDUMP_FIXTURE_SRCS)
+
+$(KDUMP_FIXTURE_DIR)/fx-clang-dw%: $(KDUMP_FIXTURE_SRCS)
+	@mkdir -p $(dir $@)
+	clang -g -gdwarf-$* -gdwarf-aranges $(KDUMP_FIXTURE_CFLAGS) -o $@ $(KDUMP_FIXTURE_SRCS)
 
 $(KDUMP_FIXTURE_DIR)/fx-nodwarf: tests/unit/dwarf-fixture.c
 	@mkdir -p $(dir $@)

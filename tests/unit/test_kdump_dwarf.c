@@ -27,6 +27,7 @@
 
 #define FX_NO_MAIN
 #include "dwarf-fixture.c"
+#include "dwarf-fixture-mm.c"
 
 #ifndef DWARF_FIXTURES
 #define DWARF_FIXTURES ""
@@ -333,6 +334,36 @@ static void test_lazy_first_lookup(void **state)
 	fs_dwidx_close(idx);
 }
 
+/*
+ * The hinted names live in the fixture's second unit only: a fresh index
+ * answers them from that unit (found by its function's address in
+ * .debug_aranges) without walking the first one.
+ */
+static void test_hinted_units(void **state)
+{
+	char err[512];
+	struct fs_dwidx *idx = fs_dwidx_open(fixture, true, err, sizeof(err));
+	struct fs_dwidx_stats st;
+	struct fs_member m;
+	int64_t v;
+
+	(void)state;
+	assert_non_null(idx);
+	assert_int_equal(fs_dwidx_enum_value(idx, "__MAX_NR_ZONES", &v), 0);
+	assert_int_equal(v, __MAX_NR_ZONES);
+	assert_int_equal(fs_dwidx_member(idx, "struct anon_vma_chain", "anon_vma", &m), 0);
+	assert_int_equal(m.offset, offsetof(struct anon_vma_chain, anon_vma));
+	fs_dwidx_stats(idx, &st);
+	assert_int_equal(st.units_indexed, 0);
+	/* the rest of the index still works, the walk skipping that unit */
+	assert_int_equal(fs_dwidx_enum_value(idx, "FX_GREEN", &v), 0);
+	assert_int_equal(v, FX_GREEN);
+	assert_int_equal(fs_dwidx_enum_value(idx, "fx_no_such_enumerator", &v), -1);
+	assert_int_equal(fs_dwidx_enum_value(idx, "ZONE_DEVICE", &v), 0);
+	assert_int_equal(v, ZONE_DEVICE);
+	fs_dwidx_close(idx);
+}
+
 static void test_open_errors(void **state)
 {
 	char err[512], path[] = "/tmp/fs-dwarf-XXXXXX";
@@ -390,6 +421,7 @@ static int run_one(const char *path)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_first_lookup),
+		cmocka_unit_test(test_hinted_units),
 		cmocka_unit_test(test_type_sizes),
 		cmocka_unit_test(test_type_errors),
 		cmocka_unit_test(test_members_plain),
