@@ -25,7 +25,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) -Iinclude $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ENGINE_SRCS := src/target.c src/swapent.c src/profile.c src/pgtable.c src/task.c src/json.c \
-	src/folio.c src/pgmap.c src/scan.c src/rmap.c src/check.c src/stuck.c src/confirm.c src/report.c src/outbuf.c src/html.c src/dot.c
+	src/folio.c src/pgmap.c src/scan.c src/rmap.c src/check.c src/stuck.c src/confirm.c src/report.c src/outbuf.c src/bigtab.c src/html.c src/dot.c
 ENGINE_LIBS := -lz
 CLI_SRCS := $(wildcard src/cli/*.c)
 
@@ -42,7 +42,7 @@ DRGN_CHECKS :=
 -include drgn-helpers/drgn.mk
 include tests/fuzz/fuzz.mk
 
-UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks $(KDUMP_UNIT_TESTS)
+UNIT_TESTS := test_swapent test_profile test_pgtable test_json test_checks test_bigtab $(KDUMP_UNIT_TESTS)
 
 .DEFAULT_GOAL := all
 .PHONY: check-all demo crash9-ext check-clang all check check-unit check-asan check-cli check-vmcore clean deps install uninstall

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folioscope/bigtab.h"
 #include "folioscope/digest.h"
 #include "folioscope/pgtable.h"
 #include "folioscope/scan.h"
@@ -108,7 +109,7 @@ static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
 
 	if (v >= 0)
 		return v;
-	s->folios = grow(s->folios, &s->capfolios, s->nfolios + 1, sizeof(*s->folios));
+	s->folios = fs_bigtab_grow(s->folios, &s->capfolios, s->nfolios + 1, sizeof(*s->folios));
 	v = (int)s->nfolios;
 	memset(&s->folios[v], 0, sizeof(s->folios[v]));
 	s->folios[v].f = *f;
@@ -170,7 +171,7 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 {
 	struct fs_mapping *m;
 
-	s->maps = grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
+	s->maps = fs_bigtab_grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
 	m = &s->maps[s->nmaps++];
 	m->mm = c->mm;
 	m->pid = c->pid;
@@ -565,8 +566,8 @@ void fs_scan_free(struct fs_scan *s)
 	}
 	free(s->errors);
 	free(s->stuck);
-	free(s->folios);
-	free(s->maps);
+	fs_bigtab_free(s->folios, s->capfolios, sizeof(*s->folios));
+	fs_bigtab_free(s->maps, s->capmaps, sizeof(*s->maps));
 	free(s->index);
 	free(s->findings);
 	free(s->pgmaps);
