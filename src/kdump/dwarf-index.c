@@ -59,10 +59,19 @@ struct symbol {
 	uint64_t size;		/* st_size: a function's length */
 };
 
+/* Symbols in .symtab order (s[0..n)), found through a hash of 8-byte
+ * slots: an insert or look-up misses the cache once in the slots, not in
+ * 32-byte symbols scattered over a table twice the size. */
+struct symslot {
+	uint32_t hash;
+	uint32_t sym;		/* index into s + 1; 0: empty */
+};
+
 struct symtab {
 	struct symbol *s;
-	size_t cap;
 	size_t n;
+	struct symslot *slot;
+	size_t cap;		/* slots, a power of two */
 	bool built;
 };
 
@@ -1104,6 +1113,17 @@ static int build_symtab(struct fs_dwidx *idx)
 	st->built = true;
 	if (elf_getshdrnum(idx->elf, &shnum) != 0)
 		return fail(idx, "%s: cannot read section headers: %s", idx->path, elf_errmsg(-1));
+	/* sections at address 0: the zero-based per-CPU section (x86-64 before
+	 * 6.15), whose symbols KASLR does not move; looked up once here, not
+	 * once per symbol */
+	bool *zero_based = calloc(shnum ? shnum : 1, sizeof(*zero_based));
+	if (!zero_based)
+		return fail(idx, "out of memory reading symbols of %s", idx->path);
+	for (size_t i = 1; i < shnum; i++) {
+		GElf_Shdr ssh;
+		Elf_Scn *s = elf_getscn(idx->elf, i);
+		zero_based[i] = s && gelf_getshdr(s, &ssh) && ssh.sh_addr == 0;
+	}
 	while ((scn = elf_nextscn(idx->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
@@ -1115,18 +1135,25 @@ static int build_symtab(struct fs_dwidx *idx)
 		if (!data || !sh.sh_entsize)
 			continue;
 		n = sh.sh_size / sh.sh_entsize;
+		/* slots at most 2/3 full: short probes */
 		st->cap = 1;
-		while (st->cap < n * 2)
+		while (st->cap < n + n / 2)
 			st->cap <<= 1;
-		st->s = calloc(st->cap, sizeof(*st->s));
-		if (!st->s)
+		st->s = malloc((n ? n : 1) * sizeof(*st->s));
+		/* written before it is read: no zero page mapped first and then
+		 * copied on the first write (calloc's fresh mapping) */
+		st->slot = malloc(st->cap * sizeof(*st->slot));
+		if (!st->s || !st->slot || n > UINT32_MAX - 1) {
+			free(zero_based);
 			return fail(idx, "out of memory reading symbols of %s", idx->path);
+		}
+		memset(st->slot, 0, st->cap * sizeof(*st->slot));
 		for (size_t i = 1; i < n; i++) {
 			GElf_Sym sym;
 			const char *name;
 			int type, bind;
 			uint32_t h;
-			size_t j;
+			size_t j, len;
 
 			if (!gelf_getsym(data, (int)i, &sym))
 				continue;
@@ -1137,34 +1164,33 @@ static int build_symtab(struct fs_dwidx *idx)
 			name = elf_strptr(idx->elf, sh.sh_link, sym.st_name);
 			if (!name || !*name)
 				continue;
+			len = strlen(name);
 			bool global = bind == STB_GLOBAL || bind == STB_WEAK;
 			bool reloc = true;
-			if (sym.st_shndx == SHN_ABS) {
+			if (sym.st_shndx == SHN_ABS)
 				reloc = false;
-			} else if (sym.st_shndx < SHN_LORESERVE) {
-				GElf_Shdr ssh;
-				Elf_Scn *s = elf_getscn(idx->elf, sym.st_shndx);
-				/* zero-based per-CPU section (x86-64 before 6.15) */
-				if (s && gelf_getshdr(s, &ssh) && ssh.sh_addr == 0)
-					reloc = false;
-			}
-			h = hash_name(0, name, strlen(name));
-			for (j = h & (st->cap - 1); st->s[j].name; j = (j + 1) & (st->cap - 1)) {
-				if (st->s[j].hash == h && strcmp(st->s[j].name, name) == 0)
+			else if (sym.st_shndx < SHN_LORESERVE && sym.st_shndx < shnum && zero_based[sym.st_shndx])
+				reloc = false;
+			h = hash_name(0, name, len);
+			for (j = h & (st->cap - 1); st->slot[j].sym; j = (j + 1) & (st->cap - 1)) {
+				if (st->slot[j].hash == h && strcmp(st->s[st->slot[j].sym - 1].name, name) == 0)
 					break;
 			}
-			if (st->s[j].name) {
-				if (st->s[j].global || !global)
-					continue;	/* keep the first, prefer globals */
-			} else {
-				st->n++;
+			struct symbol v = { .name = name, .hash = h, .global = global, .relocatable = reloc,
+					    .value = sym.st_value, .size = sym.st_size };
+			if (st->slot[j].sym) {
+				struct symbol *old = &st->s[st->slot[j].sym - 1];
+				if (!old->global && global)
+					*old = v;	/* keep the first, prefer globals */
+				continue;
 			}
-			st->s[j] = (struct symbol){ .name = name, .hash = h, .global = global,
-						    .relocatable = reloc, .value = sym.st_value,
-						    .size = sym.st_size };
+			st->s[st->n] = v;
+			st->slot[j] = (struct symslot){ .hash = h, .sym = (uint32_t)++st->n };
 		}
+		free(zero_based);
 		return 0;
 	}
+	free(zero_based);
 	return fail(idx, "%s has no symbol table (.symtab): it was stripped", idx->path);
 }
 
@@ -1181,16 +1207,17 @@ int fs_dwidx_symbol_sized(struct fs_dwidx *idx, const char *name, uint64_t *valu
 
 	if (!st->built && build_symtab(idx) < 0)
 		return -1;
-	if (!st->s)
+	if (!st->slot)
 		return fail(idx, "no symbol %s: %s has no symbol table", name, idx->path);
 	h = hash_name(0, name, strlen(name));
-	for (size_t j = h & (st->cap - 1); st->s[j].name; j = (j + 1) & (st->cap - 1)) {
-		if (st->s[j].hash == h && strcmp(st->s[j].name, name) == 0) {
-			*value = st->s[j].value;
+	for (size_t j = h & (st->cap - 1); st->slot[j].sym; j = (j + 1) & (st->cap - 1)) {
+		const struct symbol *y = &st->s[st->slot[j].sym - 1];
+		if (st->slot[j].hash == h && strcmp(y->name, name) == 0) {
+			*value = y->value;
 			if (relocatable)
-				*relocatable = st->s[j].relocatable;
+				*relocatable = y->relocatable;
 			if (size)
-				*size = st->s[j].size;
+				*size = y->size;
 			return 0;
 		}
 	}
@@ -1427,6 +1454,7 @@ void fs_dwidx_close(struct fs_dwidx *idx)
 	free(idx->members.e);
 	free(idx->types.e);
 	free(idx->syms.s);
+	free(idx->syms.slot);
 	free(idx->path);
 	free(idx);
 }
