@@ -35,10 +35,11 @@ static void open(struct fs_json *j, struct fs_outbuf *o, char c)
 static void close_(struct fs_json *j, struct fs_outbuf *o, char c)
 {
 	bool had = j->need_comma[j->depth];
+	bool one_line = j->line_depth && j->depth >= j->line_depth;
 
 	if (j->depth > 0)
 		j->depth--;
-	if (had && j->pretty)
+	if (had && j->pretty && !one_line)
 		o->p = fs_jsonb_indent(fs_outbuf_room(o, FS_JSONB_INDENT_MAX), j->depth);
 	fs_outbuf_putc(o, c);
 }

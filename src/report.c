@@ -257,6 +257,10 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 	fs_profile_describe(p, desc, sizeof(desc));
 	fs_outbuf_init(&o, out, buf, sizeof(buf));
 	fs_json_init(&j, out, true);
+	/* one line per pgmap, folio and entry: a large dump's document is a
+	 * quarter smaller, and each record greps as one line; findings, few
+	 * and read by people, keep a line per member */
+	j.line_depth = 3;
 	fs_jsonb_begin_object(&j, &o);
 	FS_JSONB_KV(&j, &o, "schema", string, "folioscope-scan/1");
 	FS_JSONB_KV(&j, &o, "profile", string, desc);
@@ -323,6 +327,7 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 		fs_jsonb_end_object(&j, &o);
 	}
 	fs_jsonb_end_array(&j, &o);
+	j.line_depth = 0;
 	FS_JSONB_KEY(&j, &o, "findings");
 	fs_jsonb_begin_array(&j, &o);
 	for (size_t i = 0; i < s->nfindings; i++)

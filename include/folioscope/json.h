@@ -21,6 +21,9 @@ struct fs_json {
 	bool need_comma[FS_JSON_MAXDEPTH];
 	bool after_key;
 	bool pretty;
+	/* pretty documents: containers opened this deep or deeper (the outer
+	 * value is depth 1) go on one line, ", " between members; 0: none. */
+	int line_depth;
 };
 
 void fs_json_init(struct fs_json *j, FILE *f, bool pretty);

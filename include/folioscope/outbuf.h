@@ -201,11 +201,14 @@ static inline void fs_jsonb_prefix(struct fs_json *j, struct fs_outbuf *o)
 	}
 	if (j->depth > 0) {
 		char *p = fs_outbuf_room(o, 1 + FS_JSONB_INDENT_MAX);
-		if (j->need_comma[j->depth])
+		bool comma = j->need_comma[j->depth];
+		if (comma)
 			*p++ = ',';
 		j->need_comma[j->depth] = true;
-		if (j->pretty)
+		if (j->pretty && (!j->line_depth || j->depth < j->line_depth))
 			p = fs_jsonb_indent(p, j->depth);
+		else if (j->pretty && comma)
+			*p++ = ' ';
 		o->p = p;
 	}
 }
