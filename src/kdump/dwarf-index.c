@@ -356,19 +356,23 @@ static bool was_hinted(const struct fs_dwidx *idx, Dwarf_Off cu)
 
 /*
  * Names a scan looks up that sit deep in a vmlinux's unit list (the 7.2 lab
- * kernel: __MAX_NR_ZONES 159 units in, struct anon_vma_chain 167 more: a
- * quarter of a whole-dump scan's CPU on the bench dump), each with a
- * function whose unit uses it (mm/page_alloc.c, mm/rmap.c). That unit is
- * indexed first. Only the order changes: a name
- * the unit does not hold is searched for as before.
+ * kernel: SECTION_HAS_MEM_MAP_BIT and __MAX_NR_ZONES 160 units in, struct
+ * anon_vma_chain 190 more; walking there was a quarter of a whole-dump
+ * scan's CPU on the bench dump), with functions whose units use them,
+ * tried in turn until the name turns up. mm/memory.c (handle_mm_fault)
+ * holds both enumerators and mm/rmap.c (anon_vma_clone) the struct in the
+ * 6.1, 6.12 and 7.2 lab kernels and Debian's 6.12; mm/page_alloc.c holds
+ * the enumerators too. libdw reads every unit header up to the one it
+ * opens (10 us a unit), so units close together cost least. Only the
+ * order changes: a name these units do not hold is searched for as before.
  */
 static const struct {
 	int kind;
-	const char *name, *function;
+	const char *name, *functions[2];
 } unit_hints[] = {
-	/* mm/page_alloc.c in 6.1-7.2; 7.2's .symtab has no free_area_init */
-	{ K_ENUMERATOR, "__MAX_NR_ZONES", "get_page_from_freelist" },
-	{ K_STRUCT, "anon_vma_chain", "anon_vma_clone" },
+	{ K_ENUMERATOR, "__MAX_NR_ZONES", { "handle_mm_fault", "get_page_from_freelist" } },
+	{ K_ENUMERATOR, "SECTION_HAS_MEM_MAP_BIT", { "handle_mm_fault", "get_page_from_freelist" } },
+	{ K_STRUCT, "anon_vma_chain", { "anon_vma_clone", NULL } },
 };
 
 static Elf_Data *section_data(Elf *elf, const char *name)
@@ -462,26 +466,31 @@ static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Die *cudi
 	return false;
 }
 
-static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name)
+static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name, uint32_t h)
 {
 	for (size_t i = 0; i < sizeof(unit_hints) / sizeof(unit_hints[0]); i++) {
-		uint64_t addr;
-		bool reloc;
-		Dwarf_Die cudie;
-
 		if (unit_hints[i].kind != kind || strcmp(unit_hints[i].name, name) ||
-		    (idx->hints_tried & (1u << i)) || idx->phase > 0 ||
-		    idx->nhinted == (int)(sizeof(idx->hinted) / sizeof(idx->hinted[0])))
+		    (idx->hints_tried & (1u << i)) || idx->phase > 0)
 			continue;
 		idx->hints_tried |= 1u << i;
-		/* a unit the walk has passed was indexed already */
-		if (fs_dwidx_symbol(idx, unit_hints[i].function, &addr, &reloc) ||
-		    !unit_of_address(idx, addr, &cudie) ||
-		    was_hinted(idx, dwarf_dieoffset(&cudie)) ||
-		    (idx->cursor && dwarf_dieoffset(&cudie) <= idx->walked_to))
-			continue;
-		if (index_unit(idx, &cudie, 0) == 0)
-			idx->hinted[idx->nhinted++] = dwarf_dieoffset(&cudie);
+		for (size_t f = 0; f < 2 && unit_hints[i].functions[f]; f++) {
+			const struct entry *e = table_find(&idx->types, kind, name, h);
+			uint64_t addr;
+			bool reloc;
+			Dwarf_Die cudie;
+
+			if (e && e->quality >= Q_DEF)
+				return;
+			/* a unit the walk has passed was indexed already */
+			if (idx->nhinted == (int)(sizeof(idx->hinted) / sizeof(idx->hinted[0])) ||
+			    fs_dwidx_symbol(idx, unit_hints[i].functions[f], &addr, &reloc) ||
+			    !unit_of_address(idx, addr, &cudie) ||
+			    was_hinted(idx, dwarf_dieoffset(&cudie)) ||
+			    (idx->cursor && dwarf_dieoffset(&cudie) <= idx->walked_to))
+				continue;
+			if (index_unit(idx, &cudie, 0) == 0)
+				idx->hinted[idx->nhinted++] = dwarf_dieoffset(&cudie);
+		}
 	}
 }
 
@@ -537,7 +546,7 @@ static struct entry *lookup(struct fs_dwidx *idx, int kind, const char *name, in
 
 	*err = 0;
 	if (!e0 || e0->quality < Q_DEF)
-		index_hinted_unit(idx, kind, name);
+		index_hinted_unit(idx, kind, name, h);
 	for (;;) {
 		struct entry *e = table_find(&idx->types, kind, name, h);
 		int r;
