@@ -137,11 +137,15 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	if (pfn == ~0ULL || pfn < sf->f.head_pfn || pfn >= sf->f.head_pfn + sf->f.nr_pages)
 		return;
 	sf->rmap_found++;
+	/* one forward record at most: the walk visits an mm's (vaddr, level)
+	 * once */
+	va &= ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1);
 	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++) {
 		struct fs_mapping *m = &s->maps[s->fmap_idx[k]];
-		if (m->mm == mm && m->vaddr == (va & ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1)) &&
-		    m->e.level == e->level)
+		if (m->mm == mm && m->vaddr == va && m->e.level == e->level) {
 			m->seen_by_rmap = true;
+			break;
+		}
 	}
 }
 
