@@ -54,9 +54,9 @@ void fs_report_entry_text(FILE *f, const struct fs_entry *e)
 /* The entry's fields, into an outbuf: a scan document has one per entry. */
 static void entry_json(struct fs_json *j, struct fs_outbuf *o, const struct fs_entry *e)
 {
-	FS_JSONB_KV(j, o, "level", string, fs_level_name(e->level));
+	FS_JSONB_KV(j, o, "level", plain, fs_level_name(e->level));
 	FS_JSONB_KV(j, o, "raw", hex, e->raw);
-	FS_JSONB_KV(j, o, "kind", string, fs_entry_kind_name(e->kind));
+	FS_JSONB_KV(j, o, "kind", plain, fs_entry_kind_name(e->kind));
 	if (e->type >= 0) {
 		FS_JSONB_KV(j, o, "type", int, e->type);
 		FS_JSONB_KV(j, o, "offset", uint, e->offset);
@@ -313,12 +313,26 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 	fs_jsonb_end_array(&j, &o);
 	FS_JSONB_KEY(&j, &o, "entries");
 	fs_jsonb_begin_array(&j, &o);
+	/* the walk goes process by process: an entry's pid, comm and mm are
+	 * the last entry's, written once and then copied */
+	char who[512];
+	size_t wholen = 0;
+	const struct fs_mapping *whom = NULL;
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct fs_mapping *m = &s->maps[i];
 		fs_jsonb_begin_object(&j, &o);
-		FS_JSONB_KV(&j, &o, "pid", int, m->pid);
-		FS_JSONB_KV(&j, &o, "comm", string, m->comm);
-		FS_JSONB_KV(&j, &o, "mm", hex, m->mm);
+		if (!whom || m->mm != whom->mm || m->pid != whom->pid || m->comm != whom->comm) {
+			struct fs_json jw = j;
+			struct fs_outbuf w;
+			fs_outbuf_init(&w, NULL, who, sizeof(who));
+			FS_JSONB_KV(&jw, &w, "pid", int, m->pid);
+			FS_JSONB_KV(&jw, &w, "comm", string, m->comm);
+			FS_JSONB_KV(&jw, &w, "mm", hex, m->mm);
+			wholen = (size_t)(w.p - who);	/* a 16-byte comm escaped: < 200 */
+			whom = m;
+		}
+		fs_outbuf_write(&o, who, wholen);
+		j.need_comma[j.depth] = true;
 		FS_JSONB_KV(&j, &o, "vaddr", hex, m->vaddr);
 		entry_json(&j, &o, &m->e);
 		if (m->folio >= 0)

@@ -117,12 +117,27 @@ static inline char *fs_fmt_i64(char *p, int64_t v)
 	return fs_fmt_u64(p, (uint64_t)v);
 }
 
-/* Lower-case hex digits, no prefix. */
+/* Lower-case hex digits, no prefix; two a step (addresses and raw
+ * entries are 16 digits, three of them in each entry record). */
 static inline char *fs_fmt_hex(char *p, uint64_t v)
 {
+	static const char pairs[513] =
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	size_t n = ((size_t)(64 - __builtin_clzll(v | 1)) + 3) / 4;
+	char *q = p + n;
 
-	for (char *q = p + n; q > p; v >>= 4)
+	for (; q - p >= 2; v >>= 8) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (v & 0xff), 2);
+	}
+	if (q > p)
 		*--q = "0123456789abcdef"[v & 15];
 	return p + n;
 }
@@ -250,6 +265,20 @@ static inline void fs_jsonb_null(struct fs_json *j, struct fs_outbuf *o)
 	fs_outbuf_write(o, "null", 4);
 }
 
+/* A string of ours that needs no escaping (a level or kind name: plain
+ * bytes only, checked by the unit tests), copied as it is. */
+static inline void fs_jsonb_plain(struct fs_json *j, struct fs_outbuf *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	fs_jsonb_prefix(j, o);
+	char *p = fs_outbuf_room(o, n + 2);
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	o->p = p + n + 1;
+}
+
 /* Finish a top-level value with a newline. */
 static inline void fs_jsonb_newline(struct fs_json *j, struct fs_outbuf *o)
 {
@@ -272,7 +301,7 @@ static inline void fs_jsonb_key_quoted(struct fs_json *j, struct fs_outbuf *o, c
  * Keys that are string literals with nothing to escape (every key of ours),
  * quoted at compile time instead of scanned on every call:
  *   FS_JSONB_KEY(j, o, "pfn");  FS_JSONB_KV(j, o, "pid", int, pid);
- * kind is int, uint, hex, bool or string (fs_jsonb_<kind>).
+ * kind is int, uint, hex, bool, string or plain (fs_jsonb_<kind>).
  */
 #define FS_JSONB_KEY(j, o, key) fs_jsonb_key_quoted((j), (o), "\"" key "\": ", sizeof(key) + 2)
 #define FS_JSONB_KV(j, o, key, kind, v)                 \

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "folioscope/json.h"
+#include "folioscope/outbuf.h"
+#include "folioscope/swapent.h"
 
 static char *render_as(void (*fn)(struct fs_json *), bool pretty, int line_depth)
 {
@@ -111,6 +113,41 @@ static void test_records_on_lines(void **state)
 	free(s);
 }
 
+/* The hand-made number formatting against printf, edges included. */
+static void test_numbers(void **state)
+{
+	static const uint64_t u[] = { 0, 1, 9, 10, 15, 16, 99, 100, 255, 256, 4095, 4096, 0xabc, 65535,
+				      0x123456789ULL, 0xfffffffffULL, 0xe7ffffe06407fe00ULL,
+				      9999999999999999999ULL, 10000000000000000000ULL, UINT64_MAX };
+	char got[FS_FMT_MAX + 1], want[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		*fs_fmt_hex(got, u[i]) = 0;
+		snprintf(want, sizeof(want), "%llx", (unsigned long long)u[i]);
+		assert_string_equal(got, want);
+		*fs_fmt_u64(got, u[i]) = 0;
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)u[i]);
+		assert_string_equal(got, want);
+		*fs_fmt_i64(got, -(int64_t)(u[i] >> 1)) = 0;
+		snprintf(want, sizeof(want), "%lld", -(long long)(u[i] >> 1));
+		assert_string_equal(got, want);
+	}
+}
+
+/* Level and kind names go out unescaped (fs_jsonb_plain): each must be
+ * plain bytes, what JSON and HTML take as they are. */
+static void test_plain_names(void **state)
+{
+	(void)state;
+	for (int k = 0; k <= FS_ENT__COUNT; k++)
+		for (const char *c = fs_entry_kind_name((enum fs_entry_kind)k); *c; c++)
+			assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-');
+	for (int l = 0; l <= FS_LVL__COUNT; l++)
+		for (const char *c = fs_level_name((enum fs_level)l); *c; c++)
+			assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '?');
+}
+
 static void test_escape_text(void **state)
 {
 	char out[64];
@@ -127,6 +164,8 @@ int main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_pretty),
 		cmocka_unit_test(test_records_on_lines),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_plain_names),
 		cmocka_unit_test(test_escape_text),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
