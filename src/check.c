@@ -272,7 +272,8 @@ static void check_folio_counts(struct fs_scan *s, int i)
 		x = add(s, &C_DEFERRED, f->head_pfn, "folio pfn 0x%" PRIx64, f->head_pfn);
 		evidence(x, "order %d, _deferred_list not empty, mapcount %d", f->order, f->folio_mapcount);
 	}
-	if (sf->rmap_done && !sf->rmap_err) {
+	/* every record marked seen: none to report (and none to load) */
+	if (sf->rmap_done && !sf->rmap_err && (size_t)sf->rmap_marked != fs_scan_folio_nmaps(s, i)) {
 		const struct fs_mapping *m;
 		for (size_t k = 0; (m = fs_scan_next_map(s, i, &k));) {
 			if (m->seen_by_rmap)

@@ -62,11 +62,15 @@ int fs_scan_group_maps(struct fs_scan *s)
 
 	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios)
 		return 0;
+	uint64_t *mmv;
+
 	start = calloc(s->nfolios + 2, sizeof(*start));
 	idx = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*idx));
-	if (!start || !idx) {
+	mmv = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*mmv));
+	if (!start || !idx || !mmv) {
 		free(start);
 		free(idx);
+		free(mmv);
 		return -1;
 	}
 	for (size_t i = 0; i < s->nmaps; i++)
@@ -75,15 +79,27 @@ int fs_scan_group_maps(struct fs_scan *s)
 	for (size_t f = 2; f < s->nfolios + 2; f++)
 		start[f] += start[f - 1];
 	for (size_t i = 0; i < s->nmaps; i++)
-		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios)
+		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios) {
+			mmv[start[s->maps[i].folio + 1]] = s->maps[i].mm;
 			idx[start[s->maps[i].folio + 1]++] = i;
+		}
 	free(s->fmap_start);
 	free(s->fmap_idx);
+	free(s->fmap_mm);
 	s->fmap_start = start;	/* start[f]..start[f+1] now spans folio f's maps */
 	s->fmap_idx = idx;
+	s->fmap_mm = mmv;
 	s->fmap_nmaps = s->nmaps;
 	s->fmap_nfolios = s->nfolios;
 	return 0;
+}
+
+size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi)
+{
+	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios &&
+	    fi >= 0 && (size_t)fi < s->nfolios)
+		return s->fmap_start[fi + 1] - s->fmap_start[fi];
+	return SIZE_MAX;
 }
 
 /*
@@ -141,8 +157,11 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	 * once */
 	va &= ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1);
 	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++) {
+		if (s->fmap_mm[k] != mm)
+			continue;
 		struct fs_mapping *m = &s->maps[s->fmap_idx[k]];
-		if (m->mm == mm && m->vaddr == va && m->e.level == e->level) {
+		if (m->vaddr == va && m->e.level == e->level) {
+			sf->rmap_marked += !m->seen_by_rmap;
 			m->seen_by_rmap = true;
 			break;
 		}

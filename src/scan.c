@@ -573,6 +573,7 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->pgmaps);
 	free(s->fmap_idx);
 	free(s->fmap_start);
+	free(s->fmap_mm);
 	fs_rmap_cache_free(s->rmap_cache);
 	memset(s, 0, sizeof(*s));
 }

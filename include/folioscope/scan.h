@@ -43,6 +43,7 @@ struct fs_scan_folio {
 	int nmm;			/* distinct mms mapping it (saturates at 8) */
 	uint64_t mms[8];
 	int rmap_found;			/* entries the reverse walk reached */
+	int rmap_marked;		/* forward records it marked seen_by_rmap */
 	uint64_t rmap_view;		/* digest of every entry the reverse walk read (confirm.c) */
 	bool rmap_done;
 	char *rmap_err;			/* why the reverse walk failed (at most 159 chars), or NULL (fs_scan_free frees it) */
@@ -116,8 +117,11 @@ struct fs_scan {
 	size_t nstuck;
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
-	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]) */
+	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]);
+	 * fmap_mm[k] is maps[fmap_idx[k]].mm, side by side for the rmap's
+	 * matching, which would otherwise load every scattered record */
 	size_t *fmap_idx, *fmap_start;
+	uint64_t *fmap_mm;
 	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
 	struct fs_rmap_cache *rmap_cache;	/* anon_vma -> VMAs, dumps only (rmap.c) */
 	bool rmap_layout_ok;
@@ -160,6 +164,8 @@ int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn);
 int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi, uint64_t *digest);
 /* Free the anon_vma cache of a scan (fs_scan_free does it). */
 void fs_rmap_cache_free(struct fs_rmap_cache *c);
+/* How many maps folio fi has, or SIZE_MAX when the maps are not grouped. */
+size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
 /* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */

@@ -93,6 +93,12 @@ int main(int argc, char **argv)
 	if (fd < 0 || !ctx)
 		return perror(argv[1]), 2;
 	kdump_set_number_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY, KDUMP_MMAP_NEVER);
+	/* the cache size that reads these bytes fastest: libkdumpfile 0.5.1
+	 * walks its cached entries on every look-up, and the floor reads each
+	 * page once (2026-11-27, large: 8 pages 0.028 s, 32 0.029, 128 0.032,
+	 * the default 1024 0.056); FLOOR_CACHE_PAGES overrides it */
+	kdump_set_number_attr(ctx, "cache.size",
+			      getenv("FLOOR_CACHE_PAGES") ? strtoul(getenv("FLOOR_CACHE_PAGES"), NULL, 0) : 8);
 	if (kdump_open_fd(ctx, fd) != KDUMP_OK) {
 		fprintf(stderr, "floor: %s: %s\n", argv[1], kdump_get_err(ctx));
 		return 2;
