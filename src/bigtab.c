@@ -33,10 +33,11 @@ static void out_of_memory(size_t bytes)
 }
 
 /*
- * A mapping of len bytes (whole 2 MiB units) at a 2 MiB boundary, holding p's old bytes when p is given: only aligned
- * 2 MiB ranges can be huge pages, and mremap() moves huge pages whole only
- * between aligned addresses. A PROT_NONE reservation 2 MiB larger than
- * len gives the boundary; what is left of it around the table is unmapped.
+ * A mapping of len bytes (whole 2 MiB units) at a 2 MiB boundary, holding
+ * p's old bytes when p is given: only aligned 2 MiB ranges can be huge
+ * pages, and mremap() moves huge pages whole only between aligned
+ * addresses. A PROT_NONE reservation 2 MiB larger than len gives the
+ * boundary; what is left of it around the table is unmapped.
  */
 static void *map_aligned(void *p, size_t old, size_t len)
 {
