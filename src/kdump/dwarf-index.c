@@ -375,7 +375,8 @@ static const struct {
 	{ K_STRUCT, "anon_vma_chain", { "anon_vma_clone", NULL } },
 };
 
-static Elf_Data *section_data(Elf *elf, const char *name)
+/* The first section called name, its header in *sh; NULL if none. */
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *sh)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -383,19 +384,28 @@ static Elf_Data *section_data(Elf *elf, const char *name)
 	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
 		return NULL;
 	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
 		const char *n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+		if (!gelf_getshdr(scn, sh))
 			continue;
-		n = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!n || strcmp(n, name))
-			continue;
-		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-			return NULL;
-		return elf_getdata(scn, NULL);
+		n = elf_strptr(elf, shstrndx, sh->sh_name);
+		if (n && strcmp(n, name) == 0)
+			return scn;
 	}
 	return NULL;
+}
+
+/* Section name's bytes, decompressed (distro debug files compress them). */
+static Elf_Data *section_data(Elf *elf, const char *name)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(elf, name, &sh);
+
+	if (!scn || sh.sh_type == SHT_NOBITS)
+		return NULL;
+	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return NULL;
+	return elf_getdata(scn, NULL);
 }
 
 static uint64_t get_u(const struct fs_dwidx *idx, const unsigned char *p, int n)
@@ -1368,22 +1378,9 @@ void fs_dwidx_stats(const struct fs_dwidx *idx, struct fs_dwidx_stats *st)
 
 static bool has_section(Elf *elf, const char *name)
 {
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
 
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (n && strcmp(n, name) == 0)
-			return sh.sh_type != SHT_NOBITS;
-	}
-	return false;
+	return find_section(elf, name, &sh) && sh.sh_type != SHT_NOBITS;
 }
 
 struct fs_dwidx *fs_dwidx_open(const char *path, bool need_dwarf, char *err, size_t errlen)
