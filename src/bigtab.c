@@ -79,9 +79,7 @@ void *fs_bigtab_grow(void *p, size_t *cap, size_t need, size_t elem)
 	size_t old = p ? map_len(*cap * elem) : 0, len = map_len(nc * elem);
 	void *n = MAP_FAILED;
 
-	if (p && len == old)
-		n = p;
-	else if (len >= huge && p && old >= huge)
+	if (len >= huge && p && old >= huge)
 		/* already aligned: grow in place if the next addresses are free */
 		n = mremap(p, old, len, 0);
 	if (n == MAP_FAILED && len >= huge)

@@ -54,16 +54,21 @@ static int layout(struct fs_scan *s, struct rmap_layout *l)
 	return 0;
 }
 
+/* The grouping below is there and still fits the scan's tables. */
+static bool grouped(const struct fs_scan *s)
+{
+	return s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios;
+}
+
 /* Group the forward walk's maps by folio (counting sort), so an rmap hit
  * looks at the few maps of its folio, not at every map of the dump. */
 int fs_scan_group_maps(struct fs_scan *s)
 {
 	size_t *start, *idx;
-
-	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios)
-		return 0;
 	uint64_t *mmv;
 
+	if (grouped(s))
+		return 0;
 	start = calloc(s->nfolios + 2, sizeof(*start));
 	idx = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*idx));
 	mmv = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*mmv));
@@ -96,8 +101,7 @@ int fs_scan_group_maps(struct fs_scan *s)
 
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi)
 {
-	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios &&
-	    fi >= 0 && (size_t)fi < s->nfolios)
+	if (grouped(s) && fi >= 0 && (size_t)fi < s->nfolios)
 		return s->fmap_start[fi + 1] - s->fmap_start[fi];
 	return SIZE_MAX;
 }
@@ -109,7 +113,7 @@ size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi)
  */
 const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_t *k)
 {
-	if (s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios) {
+	if (grouped(s)) {
 		size_t pos = s->fmap_start[fi] + *k;
 		if (pos >= s->fmap_start[fi + 1])
 			return NULL;
