@@ -276,7 +276,7 @@ static void check_folio_counts(struct fs_scan *s, int i)
 	if (sf->rmap_done && !sf->rmap_err && (size_t)sf->rmap_marked != fs_scan_folio_nmaps(s, i)) {
 		const struct fs_mapping *m;
 		for (size_t k = 0; (m = fs_scan_next_map(s, i, &k));) {
-			if (m->seen_by_rmap)
+			if (fs_scan_map_seen(s, (size_t)(m - s->maps)))
 				continue;
 			x = add_entry(s, &C_RMAP_INVISIBLE, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " maps folio pfn 0x%" PRIx64 " (anon_vma 0x%" PRIx64

@@ -91,7 +91,7 @@ static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *no
 		return -1;
 	n = 0;
 	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
-		seen[n++] = m->seen_by_rmap;
+		seen[n++] = fs_scan_map_seen(s, (size_t)(m - s->maps));
 	s->folios[v].f = *now;
 	s->folios[v].rmap_found = 0;
 	s->folios[v].rmap_err = NULL;
@@ -100,8 +100,9 @@ static int rmap_count_now(struct fs_scan *s, size_t v, const struct fs_folio *no
 	free(s->folios[v].rmap_err);
 	s->folios[v] = saved;
 	n = 0;
-	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k));)
-		s->maps[m - s->maps].seen_by_rmap = seen[n++];
+	for (k = 0; (m = fs_scan_next_map(s, (int)v, &k)); n++)
+		if ((size_t)(m - s->maps) < s->map_seen_n)
+			s->map_seen[m - s->maps] = seen[n];
 	free(seen);
 	return found;
 }

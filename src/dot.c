@@ -71,10 +71,11 @@ void fs_report_rmap_dot(FILE *out, const struct fs_scan *s, int fi)
 			 m->vaddr, fs_entry_kind_name(m->e.kind), m->e.raw);
 		fprintf(out, "\te_%zu [label=", n);
 		dot_str(out, label);
-		fprintf(out, "%s];\n", m->seen_by_rmap ? "" : ", color=red, fontcolor=red");
+		bool seen = fs_scan_map_seen(s, (size_t)(m - s->maps));
+		fprintf(out, "%s];\n", seen ? "" : ", color=red, fontcolor=red");
 		if (i < nmm)
 			fprintf(out, "\tmm_%zu -> e_%zu;\n", i, n);
-		fprintf(out, "\te_%zu -> folio%s;\n", n, m->seen_by_rmap ? "" : " [color=red, style=dashed, "
+		fprintf(out, "\te_%zu -> folio%s;\n", n, seen ? "" : " [color=red, style=dashed, "
 			"label=\"not reached by the rmap\"]");
 	}
 	if (more)

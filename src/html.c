@@ -119,7 +119,7 @@ static void folios_html(FILE *out, const struct fs_scan *s)
 			esc(out, m->comm);
 			fprintf(out, "</td><td><code>0x%" PRIx64 "</code></td><td>%s</td><td><code>0x%016" PRIx64
 				"</code></td><td>%s</td><td>%s</td></tr>\n", m->vaddr, fs_level_name(m->e.level), m->e.raw,
-				fs_entry_kind_name(m->e.kind), m->seen_by_rmap ? "yes" : "<b>no</b>");
+				fs_entry_kind_name(m->e.kind), fs_scan_map_seen(s, (size_t)(m - s->maps)) ? "yes" : "<b>no</b>");
 		}
 		fputs("</table>\n", out);
 	}

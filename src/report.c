@@ -337,7 +337,7 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 		entry_json(&j, &o, &m->e);
 		if (m->folio >= 0)
 			FS_JSONB_KV(&j, &o, "folio_pfn", uint, s->folios[m->folio].f.head_pfn);
-		FS_JSONB_KV(&j, &o, "seen_by_rmap", bool, m->seen_by_rmap);
+		FS_JSONB_KV(&j, &o, "seen_by_rmap", bool, fs_scan_map_seen(s, i));
 		fs_jsonb_end_object(&j, &o);
 	}
 	fs_jsonb_end_array(&j, &o);

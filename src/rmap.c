@@ -60,22 +60,34 @@ static bool grouped(const struct fs_scan *s)
 	return s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios;
 }
 
+/* What the rmap matches a hit against, per grouped map: its mm, and its
+ * vaddr with the level in the low bits (a leaf's vaddr is page aligned). */
+static uint64_t va_level(uint64_t va, enum fs_level level)
+{
+	return va | (uint64_t)level;
+}
+
 /* Group the forward walk's maps by folio (counting sort), so an rmap hit
- * looks at the few maps of its folio, not at every map of the dump. */
+ * looks at the few maps of its folio, not at every map of the dump. The
+ * seen marks of maps grouped before are kept. */
 int fs_scan_group_maps(struct fs_scan *s)
 {
 	size_t *start, *idx;
-	uint64_t *mmv;
+	struct fs_fmap_key *keys;
+	uint8_t *seen;
+	size_t n = s->nmaps ? s->nmaps : 1;
 
 	if (grouped(s))
 		return 0;
 	start = calloc(s->nfolios + 2, sizeof(*start));
-	idx = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*idx));
-	mmv = malloc((s->nmaps ? s->nmaps : 1) * sizeof(*mmv));
-	if (!start || !idx || !mmv) {
+	idx = malloc(n * sizeof(*idx));
+	keys = malloc(n * sizeof(*keys));
+	seen = calloc(n, 1);
+	if (!start || !idx || !keys || !seen) {
 		free(start);
 		free(idx);
-		free(mmv);
+		free(keys);
+		free(seen);
 		return -1;
 	}
 	for (size_t i = 0; i < s->nmaps; i++)
@@ -83,17 +95,26 @@ int fs_scan_group_maps(struct fs_scan *s)
 			start[s->maps[i].folio + 2]++;
 	for (size_t f = 2; f < s->nfolios + 2; f++)
 		start[f] += start[f - 1];
-	for (size_t i = 0; i < s->nmaps; i++)
-		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios) {
-			mmv[start[s->maps[i].folio + 1]] = s->maps[i].mm;
-			idx[start[s->maps[i].folio + 1]++] = i;
+	for (size_t i = 0; i < s->nmaps; i++) {
+		const struct fs_mapping *m = &s->maps[i];
+		if (m->folio >= 0 && (size_t)m->folio < s->nfolios) {
+			size_t pos = start[m->folio + 1]++;
+			keys[pos].mm = m->mm;
+			keys[pos].key = va_level(m->vaddr, m->e.level);
+			idx[pos] = i;
 		}
+	}
+	if (s->map_seen_n)
+		memcpy(seen, s->map_seen, s->map_seen_n < s->nmaps ? s->map_seen_n : s->nmaps);
 	free(s->fmap_start);
 	free(s->fmap_idx);
-	free(s->fmap_mm);
+	free(s->fmap_key);
+	free(s->map_seen);
 	s->fmap_start = start;	/* start[f]..start[f+1] now spans folio f's maps */
 	s->fmap_idx = idx;
-	s->fmap_mm = mmv;
+	s->fmap_key = keys;
+	s->map_seen = seen;
+	s->map_seen_n = s->nmaps;
 	s->fmap_nmaps = s->nmaps;
 	s->fmap_nfolios = s->nfolios;
 	return 0;
@@ -160,15 +181,13 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	/* one forward record at most: the walk visits an mm's (vaddr, level)
 	 * once */
 	va &= ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1);
+	uint64_t key = va_level(va, e->level);
 	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++) {
-		if (s->fmap_mm[k] != mm)
+		if (s->fmap_key[k].mm != mm || s->fmap_key[k].key != key)
 			continue;
-		struct fs_mapping *m = &s->maps[s->fmap_idx[k]];
-		if (m->vaddr == va && m->e.level == e->level) {
-			sf->rmap_marked += !m->seen_by_rmap;
-			m->seen_by_rmap = true;
-			break;
-		}
+		sf->rmap_marked += !s->map_seen[s->fmap_idx[k]];
+		s->map_seen[s->fmap_idx[k]] = 1;
+		break;
 	}
 }
 
@@ -373,11 +392,6 @@ static int leaf_at(struct fs_scan *s, struct rmap_vma *v, uint64_t va, bool cach
 /* Walk the tables of every VMA at every page of the folio. */
 static int walk_vmas(struct fs_scan *s, struct fs_scan_folio *sf, struct rmap_vmas *list, bool cache)
 {
-	/* the maps this folio's hits are matched against (mark_found()):
-	 * scattered through s->maps, fetched while the tables are walked */
-	size_t fi = (size_t)(sf - s->folios);
-	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++)
-		__builtin_prefetch(&s->maps[s->fmap_idx[k]]);
 	for (size_t i = 0; i < list->n; i++) {
 		struct rmap_vma *v = &list->v[i];
 		/* every page of the folio: PTE-mapped pieces can sit in

@@ -180,7 +180,6 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 	m->entry_pa = entry_pa;
 	m->e = *e;
 	m->folio = -1;
-	m->seen_by_rmap = false;
 }
 
 static void walk_table(struct fs_scan *s, struct mm_ctx *c, const enum fs_level *lv, int nlv, int li,
@@ -573,7 +572,8 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->pgmaps);
 	free(s->fmap_idx);
 	free(s->fmap_start);
-	free(s->fmap_mm);
+	free(s->fmap_key);
+	free(s->map_seen);
 	fs_rmap_cache_free(s->rmap_cache);
 	memset(s, 0, sizeof(*s));
 }

@@ -19,6 +19,7 @@
 #define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
 struct fs_rmap_cache;
 struct fs_comm_block;
+struct fs_fmap_key { uint64_t mm, key; };	/* rmap.c: mm, vaddr | level */
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
 /* One page-table entry of interest found by the forward walk. */
@@ -30,7 +31,6 @@ struct fs_mapping {
 	struct fs_entry e;
 	int pid;			/* first process seen using mm */
 	int folio;			/* index into scan->folios, -1 if none */
-	bool seen_by_rmap;
 };
 
 /* A device-private (or entry-referenced) folio and what maps it. */
@@ -43,7 +43,7 @@ struct fs_scan_folio {
 	int nmm;			/* distinct mms mapping it (saturates at 8) */
 	uint64_t mms[8];
 	int rmap_found;			/* entries the reverse walk reached */
-	int rmap_marked;		/* forward records it marked seen_by_rmap */
+	int rmap_marked;		/* forward records it marked seen (fs_scan_map_seen) */
 	uint64_t rmap_view;		/* digest of every entry the reverse walk read (confirm.c) */
 	bool rmap_done;
 	char *rmap_err;			/* why the reverse walk failed (at most 159 chars), or NULL (fs_scan_free frees it) */
@@ -118,10 +118,16 @@ struct fs_scan {
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
 	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]);
-	 * fmap_mm[k] is maps[fmap_idx[k]].mm, side by side for the rmap's
-	 * matching, which would otherwise load every scattered record */
+	 * fmap_key[k] is what the rmap matches of maps[fmap_idx[k]], side by
+	 * side: it would otherwise load every scattered record */
 	size_t *fmap_idx, *fmap_start;
-	uint64_t *fmap_mm;
+	struct fs_fmap_key *fmap_key;
+	/* map_seen[i]: the reverse walk reached maps[i] (JSON seen_by_rmap).
+	 * A byte array, not a record field: the rmap marks maps in folio
+	 * order, scattered through maps[], and a store into each record cost
+	 * 4 ms of a 72 ms scan of the large dump (docs/performance.md) */
+	uint8_t *map_seen;
+	size_t map_seen_n;
 	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
 	struct fs_rmap_cache *rmap_cache;	/* anon_vma -> VMAs, dumps only (rmap.c) */
 	bool rmap_layout_ok;
@@ -168,6 +174,11 @@ void fs_rmap_cache_free(struct fs_rmap_cache *c);
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
+/* Did the reverse walk reach maps[i]? */
+static inline bool fs_scan_map_seen(const struct fs_scan *s, size_t i)
+{
+	return i < s->map_seen_n && s->map_seen[i];
+}
 /* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */
 const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_t *k);
 const char *fs_severity_name(enum fs_severity s);

@@ -102,7 +102,7 @@ static void test_clean(void **state)
 	assert_int_equal(r.s.stats[0].expected_ref, 1 + 1 + 512);
 	assert_int_equal(r.s.nmaps, 2);
 	for (size_t i = 0; i < r.s.nmaps; i++)
-		assert_true(r.s.maps[i].seen_by_rmap);
+		assert_true(fs_scan_map_seen(&r.s, i));
 	done(&k, &r);
 }
 
