@@ -58,13 +58,57 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 
 /* --- folio index: head pfn -> folios[] -------------------------------- */
 
+/* A window covers one device pgmap range; its slots are calloc'd, so the
+ * pages of a range with few folios are never touched. Bounds keep a
+ * garbage range from reserving much. */
+#define WINDOW_MAX_PAGES (1ULL << 26)
+#define WINDOWS_MAX 64
+
 static size_t hash_pfn(uint64_t pfn, size_t cap)
 {
 	return (size_t)((pfn * 0x9e3779b97f4a7c15ULL) >> 7) & (cap - 1);
 }
 
+/* The slot of pfn in a window, or NULL when no window covers it. */
+static uint32_t *window_slot(const struct fs_scan *s, uint64_t pfn)
+{
+	for (int i = 0; i < s->nwin; i++)
+		if (pfn - s->win[i].start < s->win[i].pages)
+			return &s->win[i].slot[pfn - s->win[i].start];
+	return NULL;
+}
+
+/* Windows over every range of the private pgmaps (skipping any that
+ * overlaps one already made: a corrupt dump's ranges can). */
+static void make_windows(struct fs_scan *s)
+{
+	for (int i = 0; i < s->pgmaps->n; i++) {
+		const struct fs_pgmap *pm = &s->pgmaps->map[i];
+		for (int r = 0; pm->is_private && r < pm->nr_range && s->nwin < WINDOWS_MAX; r++) {
+			uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
+			bool overlaps = false;
+			if (end < start || end - start >= WINDOW_MAX_PAGES)
+				continue;
+			for (int k = 0; k < s->nwin; k++)
+				overlaps |= start < s->win[k].start + s->win[k].pages && s->win[k].start <= end;
+			if (overlaps)
+				continue;
+			if (!s->win && !(s->win = calloc(WINDOWS_MAX, sizeof(*s->win))))
+				return;
+			uint32_t *slot = calloc(end - start + 1, sizeof(*slot));
+			if (!slot)
+				return;	/* the hash index takes the rest */
+			s->win[s->nwin++] = (struct fs_pfn_window){ start, end - start + 1, slot };
+		}
+	}
+}
+
 int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn)
 {
+	const uint32_t *slot = window_slot(s, head_pfn);
+
+	if (slot)
+		return (int)*slot - 1;
 	if (!s->index_cap)
 		return -1;
 	for (size_t i = hash_pfn(head_pfn, s->index_cap);; i = (i + 1) & (s->index_cap - 1)) {
@@ -78,7 +122,13 @@ int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn)
 
 static void index_put(struct fs_scan *s, int v)
 {
-	if ((s->nfolios + 1) * 2 > s->index_cap) {
+	uint32_t *slot = window_slot(s, s->folios[v].f.head_pfn);
+
+	if (slot) {
+		*slot = (uint32_t)v + 1;
+		return;
+	}
+	if ((s->index_n + 1) * 2 > s->index_cap) {
 		size_t cap = s->index_cap ? s->index_cap * 2 : 1024;
 		free(s->index);
 		s->index = malloc(cap * sizeof(int));
@@ -89,7 +139,7 @@ static void index_put(struct fs_scan *s, int v)
 		memset(s->index, 0xff, cap * sizeof(int));
 		s->index_cap = cap;
 		for (size_t k = 0; k < s->nfolios; k++) {
-			if ((int)k == v)
+			if ((int)k == v || window_slot(s, s->folios[k].f.head_pfn))
 				continue;
 			size_t i = hash_pfn(s->folios[k].f.head_pfn, cap);
 			while (s->index[i] >= 0)
@@ -101,6 +151,7 @@ static void index_put(struct fs_scan *s, int v)
 	while (s->index[i] >= 0)
 		i = (i + 1) & (s->index_cap - 1);
 	s->index[i] = v;
+	s->index_n++;
 }
 
 static int add_snapshot(struct fs_scan *s, const struct fs_folio *f)
@@ -510,6 +561,7 @@ int fs_scan_run(struct fs_scan *s, struct fs_target *t, const struct fs_profile 
 	if (setup(s, t, p, err, errlen))
 		return -1;
 	s->progress = progress;
+	make_windows(s);
 	for (int i = 0; i < s->pgmaps->n; i++) {
 		if (s->progress && isatty(2))
 			fprintf(stderr, "\rfolioscope: struct pages of pgmap %d/%d   ", i + 1, s->pgmaps->n);
@@ -567,6 +619,9 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->stuck);
 	fs_bigtab_free(s->folios, s->capfolios, sizeof(*s->folios));
 	fs_bigtab_free(s->maps, s->capmaps, sizeof(*s->maps));
+	for (int i = 0; i < s->nwin; i++)
+		free(s->win[i].slot);
+	free(s->win);
 	free(s->index);
 	free(s->findings);
 	free(s->pgmaps);

@@ -20,6 +20,7 @@
 struct fs_rmap_cache;
 struct fs_comm_block;
 struct fs_fmap_key { uint64_t mm, key; };	/* rmap.c: mm, vaddr | level */
+struct fs_pfn_window { uint64_t start, pages; uint32_t *slot; };	/* scan.c: slot[pfn - start] = folio + 1 */
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
 /* One page-table entry of interest found by the forward walk. */
@@ -102,9 +103,13 @@ struct fs_scan {
 	size_t nmaps, capmaps;
 	struct fs_scan_folio *folios;
 	size_t nfolios, capfolios;
-	/* open-addressing index head pfn -> folio */
+	/* head pfn -> folio: direct windows over the device pgmaps' ranges,
+	 * where nearly every folio's head is, and an open-addressing index
+	 * (index_n entries) for the rest */
+	struct fs_pfn_window *win;
+	int nwin;
 	int *index;
-	size_t index_cap;
+	size_t index_cap, index_n;
 	struct fs_finding *findings;
 	size_t nfindings, capfindings;
 	/* coverage */
