@@ -54,6 +54,12 @@ int cli_profile_nodump(const struct cli_common *c, struct fs_profile *p);
 int cli_open_mm(const struct cli_common *c, struct fs_target **t, struct fs_profile *p, struct fs_mm *mm,
 		const char *cmd);
 void cli_close(struct fs_target *t, struct fs_profile *p);
+/* Free the scan and the target before a command returns to exit? Only in
+ * sanitizer builds, whose leak check must see every owner let go: for
+ * the others the process's end releases it all at once, and freeing a
+ * large scan's tables and the dump's caches piece by piece cost 4% of
+ * the scan (docs/performance.md). */
+bool cli_free_at_exit(void);
 
 /* Parse a 64-bit number: 0x hex, or decimal. */
 int cli_parse_u64(const char *s, uint64_t *v);

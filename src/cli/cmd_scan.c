@@ -144,6 +144,8 @@ static int run(int argc, char **argv, enum mode mode)
 	else
 		fs_report_scan_text(stdout, &s, &p, verbose, mode != MODE_SCAN);
 	rc = fs_scan_exit_status(&s) ? FS_EXIT_FINDINGS : FS_EXIT_OK;
+	if (!cli_free_at_exit())
+		return rc;	/* the process ends now: its memory goes with it */
 	fs_scan_free(&s);
 	cli_close(t, &p);
 	return rc;

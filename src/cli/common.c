@@ -142,6 +142,24 @@ int cli_open_mm(const struct cli_common *c, struct fs_target **t, struct fs_prof
 	return 0;
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FS_ASAN 1
+#endif
+
+bool cli_free_at_exit(void)
+{
+#ifdef FS_ASAN
+	return true;
+#else
+	return false;
+#endif
+}
+
 void cli_close(struct fs_target *t, struct fs_profile *p)
 {
 	if (p)
