@@ -106,6 +106,35 @@ static void test_clean(void **state)
 	done(&k, &r);
 }
 
+/* head pfn -> folio (scan.c): device heads through the window over the
+ * pgmap's range, others through the hash index; either way every folio
+ * the scan added is found at its own index, and a pfn no folio starts at
+ * is not. */
+static void test_folio_index(void **state)
+{
+	struct sk k;
+	struct run r;
+	bool outside = false;
+	(void)state;
+	clean(&k);
+	/* a migration entry to a RAM page (its struct page written, so there) */
+	sk_put32(&k, sk_page(0x500) + SKP_REFCOUNT, 1);
+	sk_set_pte(&k, VA + 0x1000, sk_entry(MR, 0x500));
+	scan(&k, &r);
+	assert_int_equal(r.s.nwin, 1);
+	assert_true(r.s.win[0].start == SK_DEV_PFN && r.s.win[0].pages == SK_DEV_PAGES);
+	assert_true(r.s.nfolios >= 3);
+	for (size_t v = 0; v < r.s.nfolios; v++) {
+		uint64_t pfn = r.s.folios[v].f.head_pfn;
+		assert_int_equal(fs_scan_find_folio(&r.s, pfn), (int)v);
+		outside |= pfn - SK_DEV_PFN >= SK_DEV_PAGES;
+	}
+	assert_true(outside);
+	assert_int_equal(fs_scan_find_folio(&r.s, SMALL + 2), -1);
+	assert_int_equal(fs_scan_find_folio(&r.s, 0x501), -1);
+	done(&k, &r);
+}
+
 static void test_mapcount(void **state)
 {
 	struct sk k;
@@ -574,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_stale_compound),
 		cmocka_unit_test(test_deferred_split),
 		cmocka_unit_test(test_pgmap_ref),
+		cmocka_unit_test(test_folio_index),
 		cmocka_unit_test(test_rmap_invisible),
 		cmocka_unit_test(test_invalid_entry),
 		cmocka_unit_test(test_present_device_page),
