@@ -15,7 +15,16 @@
  */
 void *fs_bigtab_grow(void *p, size_t *cap, size_t need, size_t elem);
 
-/* Release a table fs_bigtab_grow() returned (cap, elem: its last ones). */
+/*
+ * A table of at least n elements, zero-filled (a fresh anonymous mapping),
+ * on huge pages above 1 MiB; *cap receives its capacity. NULL when
+ * memory runs out (the caller decides what that means). fs_bigtab_free()
+ * takes n as well as *cap.
+ */
+void *fs_bigtab_zalloc(size_t *cap, size_t n, size_t elem);
+
+/* Release a table fs_bigtab_grow() or fs_bigtab_zalloc() returned (cap,
+ * elem: its last ones). */
 void fs_bigtab_free(void *p, size_t cap, size_t elem);
 
 #endif

@@ -3,7 +3,7 @@
  * test_bigtab.c - the scan's big-table memory (src/bigtab.c): growing from
  * nothing past several 2 MiB units keeps every element written, gives the
  * room asked for, and puts tables of 2 MiB and more on a 2 MiB boundary
- * (where huge pages can back them).
+ * (where huge pages can back them); zalloc's tables are zero-filled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,11 +69,49 @@ static void test_grow_in_steps(void **state)
 	fs_bigtab_free(NULL, 0, 1);
 }
 
+/* A new table starts at a huge page: one 2 MiB-aligned unit. */
+static void test_grow_starts_huge(void **state)
+{
+	size_t cap = 0;
+	struct rec *t = fs_bigtab_grow(NULL, &cap, 1, sizeof(*t));
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal((uintptr_t)t & (((uintptr_t)2 << 20) - 1), 0);
+	assert_true(cap * sizeof(*t) > ((size_t)1 << 20) && cap * sizeof(*t) <= ((size_t)2 << 20));
+	t[cap - 1].a = 1;
+	fs_bigtab_free(t, cap, sizeof(*t));
+}
+
+/* zalloc: zero-filled, the room asked for, huge-page aligned from 1 MiB
+ * up, NULL (not an exit) for a size no machine has. */
+static void test_zalloc(void **state)
+{
+	const size_t sizes[] = { 1, 1000, ((size_t)1 << 20) / 8, ((size_t)1 << 20) / 8 + 1, ((size_t)3 << 20) / 8 + 5 };
+	size_t cap = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t *t = fs_bigtab_zalloc(&cap, sizes[i], sizeof(*t));
+		assert_non_null(t);
+		assert_true(cap >= sizes[i]);
+		for (size_t k = 0; k < cap; k++)
+			assert_int_equal(t[k], 0);
+		if (sizes[i] * sizeof(*t) > ((size_t)1 << 20))
+			assert_int_equal((uintptr_t)t & (((uintptr_t)2 << 20) - 1), 0);
+		t[cap - 1] = 7;
+		fs_bigtab_free(t, i % 2 ? cap : sizes[i], sizeof(*t));	/* either size names the mapping */
+	}
+	assert_null(fs_bigtab_zalloc(&cap, SIZE_MAX / 4, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_keeps_contents),
 		cmocka_unit_test(test_grow_in_steps),
+		cmocka_unit_test(test_grow_starts_huge),
+		cmocka_unit_test(test_zalloc),
 	};
 
 	return cmocka_run_group_tests_name("bigtab", tests, NULL, NULL);
