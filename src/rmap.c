@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folioscope/bigtab.h"
 #include "folioscope/digest.h"
 #include "folioscope/pgtable.h"
 #include "folioscope/scan.h"
@@ -75,19 +76,20 @@ int fs_scan_group_maps(struct fs_scan *s)
 	size_t *start, *idx;
 	struct fs_fmap_key *keys;
 	uint8_t *seen;
-	size_t n = s->nmaps ? s->nmaps : 1;
+	size_t n = s->nmaps ? s->nmaps : 1, cap;
 
 	if (grouped(s))
 		return 0;
+	/* megabytes on a large dump: huge pages (src/bigtab.c) */
 	start = calloc(s->nfolios + 2, sizeof(*start));
-	idx = malloc(n * sizeof(*idx));
-	keys = malloc(n * sizeof(*keys));
-	seen = calloc(n, 1);
+	idx = fs_bigtab_zalloc(&cap, n, sizeof(*idx));
+	keys = fs_bigtab_zalloc(&cap, n, sizeof(*keys));
+	seen = fs_bigtab_zalloc(&cap, n, 1);
 	if (!start || !idx || !keys || !seen) {
 		free(start);
-		free(idx);
-		free(keys);
-		free(seen);
+		fs_bigtab_free(idx, n, sizeof(*idx));
+		fs_bigtab_free(keys, n, sizeof(*keys));
+		fs_bigtab_free(seen, n, 1);
 		return -1;
 	}
 	for (size_t i = 0; i < s->nmaps; i++)
@@ -106,10 +108,8 @@ int fs_scan_group_maps(struct fs_scan *s)
 	}
 	if (s->map_seen_n)
 		memcpy(seen, s->map_seen, s->map_seen_n < s->nmaps ? s->map_seen_n : s->nmaps);
-	free(s->fmap_start);
-	free(s->fmap_idx);
-	free(s->fmap_key);
-	free(s->map_seen);
+	fs_scan_free_grouping(s);
+	s->fmap_alloc = n;
 	s->fmap_start = start;	/* start[f]..start[f+1] now spans folio f's maps */
 	s->fmap_idx = idx;
 	s->fmap_key = keys;
@@ -118,6 +118,18 @@ int fs_scan_group_maps(struct fs_scan *s)
 	s->fmap_nmaps = s->nmaps;
 	s->fmap_nfolios = s->nfolios;
 	return 0;
+}
+
+void fs_scan_free_grouping(struct fs_scan *s)
+{
+	free(s->fmap_start);
+	fs_bigtab_free(s->fmap_idx, s->fmap_alloc, sizeof(*s->fmap_idx));
+	fs_bigtab_free(s->fmap_key, s->fmap_alloc, sizeof(*s->fmap_key));
+	fs_bigtab_free(s->map_seen, s->fmap_alloc, 1);
+	s->fmap_start = s->fmap_idx = NULL;
+	s->fmap_key = NULL;
+	s->map_seen = NULL;
+	s->fmap_alloc = s->map_seen_n = 0;
 }
 
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi)

@@ -58,10 +58,11 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 
 /* --- folio index: head pfn -> folios[] -------------------------------- */
 
-/* A window covers one device pgmap range; its slots are calloc'd, so the
- * pages of a range with few folios are never touched. Bounds keep a
- * garbage range from reserving much. */
-#define WINDOW_MAX_PAGES (1ULL << 26)
+/* A window covers one device pgmap range. The slots of all windows are one
+ * zero-filled mapping (src/bigtab.c: huge pages from 1 MiB), whose pages
+ * are touched only where folios are. Bounds keep garbage ranges from
+ * reserving much. */
+#define WINDOWS_MAX_PAGES (1ULL << 27)
 #define WINDOWS_MAX 64
 
 static size_t hash_pfn(uint64_t pfn, size_t cap)
@@ -82,25 +83,39 @@ static uint32_t *window_slot(const struct fs_scan *s, uint64_t pfn)
  * overlaps one already made: a corrupt dump's ranges can). */
 static void make_windows(struct fs_scan *s)
 {
+	struct fs_pfn_window w[WINDOWS_MAX];
+	uint64_t total = 0;
+	int n = 0;
+
 	for (int i = 0; i < s->pgmaps->n; i++) {
 		const struct fs_pgmap *pm = &s->pgmaps->map[i];
-		for (int r = 0; pm->is_private && r < pm->nr_range && s->nwin < WINDOWS_MAX; r++) {
+		for (int r = 0; pm->is_private && r < pm->nr_range && n < WINDOWS_MAX; r++) {
 			uint64_t start = pm->range[r].start >> 12, end = pm->range[r].end >> 12;
 			bool overlaps = false;
-			if (end < start || end - start >= WINDOW_MAX_PAGES)
+			if (end < start || end - start >= WINDOWS_MAX_PAGES - total)
 				continue;
-			for (int k = 0; k < s->nwin; k++)
-				overlaps |= start < s->win[k].start + s->win[k].pages && s->win[k].start <= end;
+			for (int k = 0; k < n; k++)
+				overlaps |= start < w[k].start + w[k].pages && w[k].start <= end;
 			if (overlaps)
 				continue;
-			if (!s->win && !(s->win = calloc(WINDOWS_MAX, sizeof(*s->win))))
-				return;
-			uint32_t *slot = calloc(end - start + 1, sizeof(*slot));
-			if (!slot)
-				return;	/* the hash index takes the rest */
-			s->win[s->nwin++] = (struct fs_pfn_window){ start, end - start + 1, slot };
+			w[n++] = (struct fs_pfn_window){ start, end - start + 1, NULL };
+			total += end - start + 1;
 		}
 	}
+	if (!n || !(s->win = calloc((size_t)n, sizeof(*s->win))) ||
+	    !(s->win_slots = fs_bigtab_zalloc(&s->win_cap, (size_t)total, sizeof(uint32_t)))) {
+		free(s->win);
+		s->win = NULL;
+		return;	/* the hash index takes every folio */
+	}
+	s->win_total = (size_t)total;
+	total = 0;
+	for (int k = 0; k < n; k++) {
+		w[k].slot = s->win_slots + total;
+		total += w[k].pages;
+		s->win[k] = w[k];
+	}
+	s->nwin = n;
 }
 
 int fs_scan_find_folio(const struct fs_scan *s, uint64_t head_pfn)
@@ -619,16 +634,12 @@ void fs_scan_free(struct fs_scan *s)
 	free(s->stuck);
 	fs_bigtab_free(s->folios, s->capfolios, sizeof(*s->folios));
 	fs_bigtab_free(s->maps, s->capmaps, sizeof(*s->maps));
-	for (int i = 0; i < s->nwin; i++)
-		free(s->win[i].slot);
+	fs_bigtab_free(s->win_slots, s->win_total, sizeof(uint32_t));
 	free(s->win);
 	free(s->index);
 	free(s->findings);
 	free(s->pgmaps);
-	free(s->fmap_idx);
-	free(s->fmap_start);
-	free(s->fmap_key);
-	free(s->map_seen);
+	fs_scan_free_grouping(s);
 	fs_rmap_cache_free(s->rmap_cache);
 	memset(s, 0, sizeof(*s));
 }

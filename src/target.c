@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folioscope/bigtab.h"
 #include "folioscope/target.h"
 
 int fs_target_fail(struct fs_target *t, const char *fmt, ...)
@@ -64,9 +65,10 @@ struct fs_pcache {
 static int read_cached(struct fs_target *t, uint64_t addr, void *buf, size_t len)
 {
 	uint64_t page = addr & ~(FS_PCACHE_PAGE - 1);
-	size_t slot = (size_t)((page / FS_PCACHE_PAGE) % FS_PCACHE_PAGES);
+	size_t slot = (size_t)((page / FS_PCACHE_PAGE) % FS_PCACHE_PAGES), cap;
 
-	if (!t->pcache && !(t->pcache = calloc(1, sizeof(*t->pcache))))
+	/* 4 MiB: on huge pages (src/bigtab.c) */
+	if (!t->pcache && !(t->pcache = fs_bigtab_zalloc(&cap, 1, sizeof(*t->pcache))))
 		return 1;
 	if (t->pcache->tag[slot] != page + 1) {
 		t->pcache->tag[slot] = 0;
@@ -236,7 +238,7 @@ const char *fs_vmcoreinfo(struct fs_target *t)
 void fs_target_close(struct fs_target *t)
 {
 	if (t) {
-		free(t->pcache);
+		fs_bigtab_free(t->pcache, 1, sizeof(*t->pcache));
 		t->pcache = NULL;
 	}
 	if (t && t->ops && t->ops->close)

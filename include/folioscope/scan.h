@@ -108,6 +108,8 @@ struct fs_scan {
 	 * (index_n entries) for the rest */
 	struct fs_pfn_window *win;
 	int nwin;
+	uint32_t *win_slots;		/* every window's slots, one mapping */
+	size_t win_total, win_cap;
 	int *index;
 	size_t index_cap, index_n;
 	struct fs_finding *findings;
@@ -133,6 +135,7 @@ struct fs_scan {
 	 * 4 ms of a 72 ms scan of the large dump (docs/performance.md) */
 	uint8_t *map_seen;
 	size_t map_seen_n;
+	size_t fmap_alloc;		/* fmap_idx/fmap_key/map_seen were sized for this many */
 	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
 	struct fs_rmap_cache *rmap_cache;	/* anon_vma -> VMAs, dumps only (rmap.c) */
 	bool rmap_layout_ok;
@@ -179,6 +182,8 @@ void fs_rmap_cache_free(struct fs_rmap_cache *c);
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi);
 /* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
+/* Release the grouping (fs_scan_free does it). */
+void fs_scan_free_grouping(struct fs_scan *s);
 /* Did the reverse walk reach maps[i]? */
 static inline bool fs_scan_map_seen(const struct fs_scan *s, size_t i)
 {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include "dwarf-index.h"
+#include "folioscope/bigtab.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -69,7 +70,7 @@ struct symslot {
 
 struct symtab {
 	struct symbol *s;
-	size_t n;
+	size_t n, nalloc;		/* symbols in s, and what s was sized for */
 	struct symslot *slot;
 	size_t cap;		/* slots, a power of two */
 	bool built;
@@ -1158,15 +1159,16 @@ static int build_symtab(struct fs_dwidx *idx)
 		st->cap = 1;
 		while (st->cap < n + n / 2)
 			st->cap <<= 1;
-		st->s = malloc((n ? n : 1) * sizeof(*st->s));
-		/* written before it is read: no zero page mapped first and then
-		 * copied on the first write (calloc's fresh mapping) */
-		st->slot = malloc(st->cap * sizeof(*st->slot));
+		/* megabytes: zero-filled mappings on huge pages (src/bigtab.c),
+		 * not a small page faulted in per 4 KiB */
+		size_t room;
+		st->nalloc = n ? n : 1;
+		st->s = fs_bigtab_zalloc(&room, st->nalloc, sizeof(*st->s));
+		st->slot = fs_bigtab_zalloc(&room, st->cap, sizeof(*st->slot));
 		if (!st->s || !st->slot || n > UINT32_MAX - 1) {
 			free(zero_based);
 			return fail(idx, "out of memory reading symbols of %s", idx->path);
 		}
-		memset(st->slot, 0, st->cap * sizeof(*st->slot));
 		for (size_t i = 1; i < n; i++) {
 			GElf_Sym sym;
 			const char *name;
@@ -1459,8 +1461,8 @@ void fs_dwidx_close(struct fs_dwidx *idx)
 		free(idx->members.e[i].key);
 	free(idx->members.e);
 	free(idx->types.e);
-	free(idx->syms.s);
-	free(idx->syms.slot);
+	fs_bigtab_free(idx->syms.s, idx->syms.nalloc, sizeof(*idx->syms.s));
+	fs_bigtab_free(idx->syms.slot, idx->syms.cap, sizeof(*idx->syms.slot));
 	free(idx->path);
 	free(idx);
 }

@@ -12,10 +12,10 @@ $(BUILD)/bench/floor: tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror $(BENCH_KDUMP_CFLAGS) -o $@ $< $(BENCH_KDUMP_LIBS)
 
-$(BUILD)/bench/dwload: tests/bench/dwload.c src/kdump/dwarf-index.c src/kdump/dwarf-index.h
+$(BUILD)/bench/dwload: tests/bench/dwload.c src/kdump/dwarf-index.c src/kdump/dwarf-index.h src/bigtab.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc/kdump $(BENCH_KDUMP_CFLAGS) \
-		-o $@ tests/bench/dwload.c src/kdump/dwarf-index.c $(BENCH_DW_LIBS)
+		-o $@ tests/bench/dwload.c src/kdump/dwarf-index.c src/bigtab.c $(BENCH_DW_LIBS)
 
 bench-tools: $(BUILD)/folioscope $(BUILD)/bench/floor $(BUILD)/bench/dwload crash9-ext
 
