@@ -379,11 +379,13 @@ static int diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 		return 2;
 	}
 	/* count dumpable pages: the second half of the bitmap area */
-	unsigned char *bm = malloc(1u << 20);
+	/* 64 KiB at a time: a fresh 1 MiB buffer was 256 page faults */
+	const size_t piece = (size_t)1 << 16;
+	unsigned char *bm = malloc(piece);
 	if (!bm)
 		return 0;
 	for (uint64_t o = bmlen / 2; o < bmlen;) {
-		size_t chunk = bmlen - o < (1u << 20) ? (size_t)(bmlen - o) : (1u << 20);
+		size_t chunk = bmlen - o < piece ? (size_t)(bmlen - o) : piece;
 		if (pread(fd, bm, chunk, (off_t)(bmoff + o)) != (ssize_t)chunk) {
 			free(bm);
 			return 0;
