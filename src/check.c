@@ -317,6 +317,8 @@ static void check_page_mapcounts(struct fs_scan *s, int i)
 
 static void check_entries(struct fs_scan *s)
 {
+	struct fs_pgmap_hint hint = { 0 };
+
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct fs_mapping *m = &s->maps[i];
 		const struct fs_entry *e = &m->e;
@@ -339,7 +341,7 @@ static void check_entries(struct fs_scan *s)
 		if (!sf)
 			continue;
 		if (fs_kind_is_device_private(e->kind)) {
-			const struct fs_pgmap *pm = fs_pgmap_of_pfn(s->pgmaps, e->pfn);
+			const struct fs_pgmap *pm = fs_pgmap_of_pfn_hinted(s->pgmaps, e->pfn, &hint);
 			if (!sf->f.zone_device || !pm || !pm->is_private) {
 				x = add_entry(s, &C_OUTSIDE, sf, m);
 				evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 ": zone %d%s, %s",

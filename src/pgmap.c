@@ -150,6 +150,33 @@ const struct fs_pgmap *fs_pgmap_of_pfn(const struct fs_pgmaps *s, uint64_t pfn)
 	return NULL;
 }
 
+const struct fs_pgmap *fs_pgmap_of_pfn_hinted(const struct fs_pgmaps *s, uint64_t pfn, struct fs_pgmap_hint *h)
+{
+	const struct fs_pgmap *pm;
+
+	if (h->pm && pfn >= h->lo && pfn <= h->hi)
+		return h->pm;
+	pm = fs_pgmap_of_pfn(s, pfn);
+	if (!pm)
+		return NULL;
+	/* remember the range that answered, unless a pgmap before pm
+	 * overlaps it (corrupt ranges): then only the full search is right */
+	for (int r = 0; r < pm->nr_range; r++) {
+		uint64_t start = pm->range[r].start, end = pm->range[r].end;
+		if ((pfn << 12) < start || (pfn << 12) > end)
+			continue;
+		for (const struct fs_pgmap *q = s->map; q < pm; q++)
+			for (int k = 0; k < q->nr_range; k++)
+				if (q->range[k].start <= end && start <= q->range[k].end)
+					return pm;
+		h->lo = (start + 4095) >> 12;
+		h->hi = end >> 12;
+		h->pm = pm;
+		break;
+	}
+	return pm;
+}
+
 static bool known(const struct fs_pgmaps *s, uint64_t addr)
 {
 	for (int i = 0; i < s->n; i++)

@@ -56,5 +56,12 @@ int fs_pgmap_read(struct fs_target *t, const struct fs_profile *p, uint64_t addr
 int fs_pgmaps_find(struct fs_target *t, const struct fs_profile *p, const struct fs_mm *mm, struct fs_pgmaps *out);
 /* The pgmap whose ranges hold pfn, or NULL. */
 const struct fs_pgmap *fs_pgmap_of_pfn(const struct fs_pgmaps *s, uint64_t pfn);
+/* The same answer, for loops that ask about runs of PFNs: *h (zeroed
+ * before the first call) remembers a PFN range whose answer is known. */
+struct fs_pgmap_hint {
+	uint64_t lo, hi;		/* pfns lo..hi belong to pm, and to no pgmap before it */
+	const struct fs_pgmap *pm;
+};
+const struct fs_pgmap *fs_pgmap_of_pfn_hinted(const struct fs_pgmaps *s, uint64_t pfn, struct fs_pgmap_hint *h);
 
 #endif

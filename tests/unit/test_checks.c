@@ -135,6 +135,44 @@ static void test_folio_index(void **state)
 	done(&k, &r);
 }
 
+/* fs_pgmap_of_pfn_hinted() answers as fs_pgmap_of_pfn() does, for PFNs
+ * asked in runs and at random, with ranges that touch, overlap (a corrupt
+ * dump: the first pgmap wins) or leave gaps, and unaligned range ends. */
+static void test_pgmap_hint(void **state)
+{
+	static struct fs_pgmaps s;
+	struct fs_pgmap_hint h = { 0 };
+	uint64_t x = 12345;
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.n = 4;
+	s.map[0].nr_range = 1;	/* pfns 0x100-0x1ff */
+	s.map[0].range[0].start = 0x100000;
+	s.map[0].range[0].end = 0x1fffff;
+	s.map[1].nr_range = 2;	/* 0x180-0x27f (overlaps map 0) and 0x400-0x4ff */
+	s.map[1].range[0].start = 0x180000;
+	s.map[1].range[0].end = 0x27ffff;
+	s.map[1].range[1].start = 0x400000;
+	s.map[1].range[1].end = 0x4fffff;
+	s.map[2].nr_range = 1;	/* 0x500-0x57f, touching map 1 */
+	s.map[2].range[0].start = 0x500000;
+	s.map[2].range[0].end = 0x57ffff;
+	s.map[3].nr_range = 1;	/* unaligned ends: pfns 0x601-0x67f */
+	s.map[3].range[0].start = 0x600800;
+	s.map[3].range[0].end = 0x6807ff;
+	for (uint64_t pfn = 0; pfn < 0x700; pfn++)
+		assert_ptr_equal(fs_pgmap_of_pfn_hinted(&s, pfn, &h), fs_pgmap_of_pfn(&s, pfn));
+	for (uint64_t pfn = 0x700; pfn-- > 0;)
+		assert_ptr_equal(fs_pgmap_of_pfn_hinted(&s, pfn, &h), fs_pgmap_of_pfn(&s, pfn));
+	for (int i = 0; i < 20000; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t pfn = (x >> 33) % 0x700;
+		assert_ptr_equal(fs_pgmap_of_pfn_hinted(&s, pfn, &h), fs_pgmap_of_pfn(&s, pfn));
+	}
+	assert_ptr_equal(fs_pgmap_of_pfn(&s, 0x1c0), &s.map[0]);	/* the overlap: first wins */
+	assert_ptr_equal(fs_pgmap_of_pfn(&s, 0x600), NULL);
+}
+
 static void test_mapcount(void **state)
 {
 	struct sk k;
@@ -604,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_split),
 		cmocka_unit_test(test_pgmap_ref),
 		cmocka_unit_test(test_folio_index),
+		cmocka_unit_test(test_pgmap_hint),
 		cmocka_unit_test(test_rmap_invisible),
 		cmocka_unit_test(test_invalid_entry),
 		cmocka_unit_test(test_present_device_page),
