@@ -487,6 +487,9 @@ void fs_report_scan_text(FILE *out, const struct fs_scan *s, const struct fs_pro
 			 "PMD", "MMS", "RMAP", "ENTRIES");
 	for (size_t i = 0; i < s->nfolios; i++) {
 		const struct fs_scan_folio *sf = &s->folios[i];
+		/* a few folios ahead: what folio_line() reads of their maps
+		 * (3.3 ms of the large dump's 62 ms text scan) */
+		fs_scan_prefetch_maps(s, i + 6, verbose || one_folio ? 16 : 4);
 		if (sf->f.zone_device)
 			dev++;
 		if (!show_folio(sf, verbose || one_folio))

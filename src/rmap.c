@@ -132,6 +132,18 @@ void fs_scan_free_grouping(struct fs_scan *s)
 	s->fmap_alloc = s->map_seen_n = 0;
 }
 
+void fs_scan_prefetch_maps(const struct fs_scan *s, size_t fi, size_t nmax)
+{
+	if (!grouped(s) || fi >= s->nfolios)
+		return;
+	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1] && k - s->fmap_start[fi] < nmax; k++) {
+		const char *r = (const char *)&s->maps[s->fmap_idx[k]];
+		for (size_t b = 0; b < sizeof(struct fs_mapping); b += 64)
+			__builtin_prefetch(r + b);
+		__builtin_prefetch(r + sizeof(struct fs_mapping) - 1);
+	}
+}
+
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi)
 {
 	if (grouped(s) && fi >= 0 && (size_t)fi < s->nfolios)

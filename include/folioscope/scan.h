@@ -189,6 +189,11 @@ static inline bool fs_scan_map_seen(const struct fs_scan *s, size_t i)
 {
 	return i < s->map_seen_n && s->map_seen[i];
 }
+/* Ask the CPU for the records of folio fi's first nmax maps: a folio's maps
+ * lie far apart in maps[], and a loop over folios that reads them (the
+ * text report) waits on each record otherwise. Does nothing when the maps
+ * are not grouped or fi is out of range. */
+void fs_scan_prefetch_maps(const struct fs_scan *s, size_t fi, size_t nmax);
 /* The maps of folio fi, one per call from cursor *k (start at 0); NULL at the end. */
 const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_t *k);
 const char *fs_severity_name(enum fs_severity s);
