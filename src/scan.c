@@ -672,37 +672,62 @@ static void mark(struct fs_pgmap_stats *st, const struct fs_pgmap *pm, uint64_t 
 	}
 }
 
+/* The private pgmap (index) whose address is addr, starting the search at
+ * *last (folios come pgmap by pgmap); -1 if none. */
+static int private_pgmap_at(const struct fs_scan *s, uint64_t addr, int *last)
+{
+	if (*last >= 0 && s->pgmaps->map[*last].addr == addr)
+		return *last;
+	for (int i = 0; i < s->pgmaps->n; i++)
+		if (s->pgmaps->map[i].addr == addr && s->stats[i].cells) {
+			*last = i;
+			return i;
+		}
+	return -1;
+}
+
 void fs_scan_occupancy(struct fs_scan *s)
 {
+	int last = -1;
+
 	for (int i = 0; i < s->pgmaps->n; i++) {
 		const struct fs_pgmap *pm = &s->pgmaps->map[i];
 		struct fs_pgmap_stats *st = &s->stats[i];
 		uint64_t pages = 0;
 
+		free(st->cells);
+		st->cells = NULL;
 		for (int r = 0; r < pm->nr_range; r++)
 			pages += (pm->range[r].end >> 12) - (pm->range[r].start >> 12) + 1;
 		if (!pages || !pm->is_private)
 			continue;
 		st->pages_per_cell = (pages + FS_MAX_CELLS - 1) / FS_MAX_CELLS;
 		st->ncells = (uint32_t)((pages + st->pages_per_cell - 1) / st->pages_per_cell);
-		free(st->cells);
 		st->cells = calloc(st->ncells, 1);
 		if (!st->cells)
 			return;
-		for (size_t f = 0; f < s->nfolios; f++) {
-			const struct fs_scan_folio *sf = &s->folios[f];
-			enum fs_cell c = FS_CELL_FREE;
-			if (sf->pgmap != pm->addr)
-				continue;
-			if (fs_folio_held(&sf->f))
-				c = FS_CELL_ALLOCATED;
-			if (sf->pte_maps || sf->pmd_maps)
-				c = FS_CELL_MAPPED;
-			for (size_t k = 0; k < s->nfindings; k++)
-				if (s->findings[k].pfn == sf->f.head_pfn && s->findings[k].severity >= FS_SEV_WARNING)
-					c = FS_CELL_SUSPICIOUS;
-			if (c != FS_CELL_FREE)
-				mark(st, pm, sf->f.head_pfn, sf->f.nr_pages, c);
-		}
+	}
+	/* one pass over the folios, each marked in its pgmap's map */
+	for (size_t f = 0; f < s->nfolios; f++) {
+		const struct fs_scan_folio *sf = &s->folios[f];
+		enum fs_cell c = FS_CELL_FREE;
+		int i = private_pgmap_at(s, sf->pgmap, &last);
+		if (i < 0)
+			continue;
+		if (fs_folio_held(&sf->f))
+			c = FS_CELL_ALLOCATED;
+		if (sf->pte_maps || sf->pmd_maps)
+			c = FS_CELL_MAPPED;
+		if (c != FS_CELL_FREE)
+			mark(&s->stats[i], &s->pgmaps->map[i], sf->f.head_pfn, sf->f.nr_pages, c);
+	}
+	/* then the folios a warning or error names (the worst state wins,
+	 * so the order does not matter) */
+	for (size_t k = 0; k < s->nfindings; k++) {
+		int v = s->findings[k].severity >= FS_SEV_WARNING ? fs_scan_find_folio(s, s->findings[k].pfn) : -1;
+		int i = v >= 0 ? private_pgmap_at(s, s->folios[v].pgmap, &last) : -1;
+		if (i >= 0)
+			mark(&s->stats[i], &s->pgmaps->map[i], s->folios[v].f.head_pfn, s->folios[v].f.nr_pages,
+			     FS_CELL_SUSPICIOUS);
 	}
 }
