@@ -68,49 +68,80 @@ static uint64_t va_level(uint64_t va, enum fs_level level)
 	return va | (uint64_t)level;
 }
 
+/* Place maps[] by folio into idx/keys from start[] (first position of
+ * each folio's maps; start[nf]: all of them). With check, false when the
+ * maps do not fill their folios' shares exactly. */
+static bool place(struct fs_scan *s, const size_t *start, size_t *fill, size_t *idx, struct fs_fmap_key *keys,
+		  bool check)
+{
+	size_t nf = s->nfolios;
+
+	memcpy(fill, start, nf * sizeof(*fill));
+	for (size_t i = 0; i < s->nmaps; i++) {
+		const struct fs_mapping *m = &s->maps[i];
+		if (m->folio < 0 || (size_t)m->folio >= nf)
+			continue;
+		size_t f = (size_t)m->folio;
+		if (check && fill[f] == start[f + 1])
+			return false;
+		size_t pos = fill[f]++;
+		keys[pos].mm = m->mm;
+		keys[pos].key = va_level(m->vaddr, m->e.level);
+		idx[pos] = i;
+	}
+	for (size_t f = 0; check && f < nf; f++)
+		if (fill[f] != start[f + 1])
+			return false;
+	return true;
+}
+
 /* Group the forward walk's maps by folio (counting sort), so an rmap hit
- * looks at the few maps of its folio, not at every map of the dump. The
- * seen marks of maps grouped before are kept. */
+ * looks at the few maps of its folio, not at every map of the dump. Each
+ * folio's share is its entry count, which the forward walk's attach raised
+ * once per map it pointed at the folio (scan.c): one pass over the folios,
+ * not over the far larger records. Should the counts not add up, the
+ * records are counted. The seen marks of maps grouped before are kept. */
 int fs_scan_group_maps(struct fs_scan *s)
 {
-	size_t *start, *idx;
+	size_t *start, *fill, *idx;
 	struct fs_fmap_key *keys;
 	uint8_t *seen;
-	size_t n = s->nmaps ? s->nmaps : 1, cap;
+	size_t n = s->nmaps ? s->nmaps : 1, nf = s->nfolios, cap;
 
 	if (grouped(s))
 		return 0;
 	/* megabytes on a large dump: huge pages (src/bigtab.c) */
-	start = calloc(s->nfolios + 2, sizeof(*start));
+	start = calloc(nf + 2, sizeof(*start));
+	fill = malloc((nf ? nf : 1) * sizeof(*fill));
 	idx = fs_bigtab_zalloc(&cap, n, sizeof(*idx));
 	keys = fs_bigtab_zalloc(&cap, n, sizeof(*keys));
 	seen = fs_bigtab_zalloc(&cap, n, 1);
-	if (!start || !idx || !keys || !seen) {
+	if (!start || !fill || !idx || !keys || !seen) {
 		free(start);
+		free(fill);
 		fs_bigtab_free(idx, n, sizeof(*idx));
 		fs_bigtab_free(keys, n, sizeof(*keys));
 		fs_bigtab_free(seen, n, 1);
 		return -1;
 	}
-	for (size_t i = 0; i < s->nmaps; i++)
-		if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < s->nfolios)
-			start[s->maps[i].folio + 2]++;
-	for (size_t f = 2; f < s->nfolios + 2; f++)
-		start[f] += start[f - 1];
-	for (size_t i = 0; i < s->nmaps; i++) {
-		const struct fs_mapping *m = &s->maps[i];
-		if (m->folio >= 0 && (size_t)m->folio < s->nfolios) {
-			size_t pos = start[m->folio + 1]++;
-			keys[pos].mm = m->mm;
-			keys[pos].key = va_level(m->vaddr, m->e.level);
-			idx[pos] = i;
-		}
+	for (size_t f = 0; f < nf; f++)
+		start[f + 1] = start[f] + (size_t)(s->folios[f].pte_maps > 0 ? s->folios[f].pte_maps : 0) +
+			       (size_t)(s->folios[f].pmd_maps > 0 ? s->folios[f].pmd_maps : 0);
+	if (start[nf] > s->nmaps || !place(s, start, fill, idx, keys, true)) {
+		memset(start, 0, (nf + 2) * sizeof(*start));
+		for (size_t i = 0; i < s->nmaps; i++)
+			if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < nf)
+				start[s->maps[i].folio + 1]++;
+		for (size_t f = 0; f < nf; f++)
+			start[f + 1] += start[f];
+		place(s, start, fill, idx, keys, false);
 	}
+	free(fill);
 	if (s->map_seen_n)
 		memcpy(seen, s->map_seen, s->map_seen_n < s->nmaps ? s->map_seen_n : s->nmaps);
 	fs_scan_free_grouping(s);
 	s->fmap_alloc = n;
-	s->fmap_start = start;	/* start[f]..start[f+1] now spans folio f's maps */
+	s->fmap_start = start;	/* start[f]..start[f+1] spans folio f's maps */
 	s->fmap_idx = idx;
 	s->fmap_key = keys;
 	s->map_seen = seen;

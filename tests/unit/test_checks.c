@@ -173,6 +173,53 @@ static void test_pgmap_hint(void **state)
 	assert_ptr_equal(fs_pgmap_of_pfn(&s, 0x600), NULL);
 }
 
+/* Every map grouped under its own folio, each once. */
+static void assert_grouping(struct fs_scan *s)
+{
+	size_t total = 0, attached = 0;
+
+	for (size_t i = 0; i < s->nmaps; i++)
+		attached += s->maps[i].folio >= 0;
+	for (size_t fi = 0; fi < s->nfolios; fi++) {
+		const struct fs_mapping *m;
+		for (size_t k = 0; (m = fs_scan_next_map(s, (int)fi, &k)); total++)
+			assert_int_equal(m->folio, (int)fi);
+	}
+	assert_int_equal(total, attached);
+}
+
+/* The grouping sizes each folio's share from its entry counts; when those
+ * do not add up (here: made wrong by hand), it counts the records. */
+static void test_grouping_counts(void **state)
+{
+	struct sk k;
+	struct run r;
+	uint64_t pgd;
+	(void)state;
+	clean(&k);
+	sk_add_process(&k, &pgd);	/* a second mm mapping both folios too */
+	sk_set_pte_in(&k, pgd, VA, sk_entry(DR, SMALL));
+	sk_set_pmd_in(&k, pgd, THP_VA, sk_entry(DR, THP));
+	sk_set_pmd(&k, VA + 0x600000, sk_entry(3, 0x42));	/* a swap slot in a PMD: a map of no folio */
+	scan(&k, &r);
+	assert_true(r.s.nmaps >= 5);
+	assert_grouping(&r.s);
+	for (int wrong = 0; wrong < 3; wrong++) {
+		int v = fs_scan_find_folio(&r.s, wrong == 2 ? THP : SMALL);
+		assert_true(v >= 0);
+		if (wrong == 0)
+			r.s.folios[v].pte_maps += 1;	/* more than its maps, fewer than all maps */
+		else if (wrong == 1)
+			r.s.folios[v].pte_maps = 0;	/* fewer */
+		else
+			r.s.folios[v].pmd_maps = -5;	/* garbage */
+		fs_scan_free_grouping(&r.s);
+		assert_int_equal(fs_scan_group_maps(&r.s), 0);
+		assert_grouping(&r.s);
+	}
+	done(&k, &r);
+}
+
 static void test_mapcount(void **state)
 {
 	struct sk k;
@@ -643,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_pgmap_ref),
 		cmocka_unit_test(test_folio_index),
 		cmocka_unit_test(test_pgmap_hint),
+		cmocka_unit_test(test_grouping_counts),
 		cmocka_unit_test(test_rmap_invisible),
 		cmocka_unit_test(test_invalid_entry),
 		cmocka_unit_test(test_present_device_page),
