@@ -82,25 +82,27 @@ struct fs_swap_layout {
 	char warning[160];		/* set when the kernel is outside verified ranges */
 };
 
-/* One decoded entry. */
-struct fs_entry {			/* (wide members first: 64 bytes, no holes) */
+/* One decoded entry: 48 bytes, packed because the whole-dump scan keeps
+ * one per page-table entry of interest (hundreds of thousands). */
+struct fs_entry {
 	uint64_t raw;
 	uint64_t offset;		/* swap offset (decoded), 0 if none */
 	uint64_t pfn;			/* leaf: mapped/carried PFN; table entry: next table's frame */
 	uint64_t marker;		/* marker bits (FS_ENT_MARKER) */
 	uint64_t extra_bits;		/* offset bits beyond PFN/A/D or marker mask */
-	enum fs_level level;
-	enum fs_entry_kind kind;
-	int type;			/* swap type, -1 if not a swap entry */
-	bool is_leaf;			/* present huge or PTE, or any non-present */
-	bool huge;			/* present PMD/PUD leaf */
-	bool has_pfn;
-	bool soft_dirty, uffd_wp, exclusive;
-	bool has_ad;			/* migration with young/dirty encoded */
-	bool young, dirty;
-	bool write;			/* present: hardware writable */
-	bool pmd_invalid_kind;		/* a PMD softleaf of a kind not allowed there */
+	uint8_t level;			/* enum fs_level */
+	uint8_t kind;			/* enum fs_entry_kind */
+	int8_t type;			/* swap type, -1 if not a swap entry */
+	bool is_leaf : 1;		/* present huge or PTE, or any non-present */
+	bool huge : 1;			/* present PMD/PUD leaf */
+	bool has_pfn : 1;
+	bool soft_dirty : 1, uffd_wp : 1, exclusive : 1;
+	bool has_ad : 1;		/* migration with young/dirty encoded */
+	bool young : 1, dirty : 1;
+	bool write : 1;			/* present: hardware writable */
+	bool pmd_invalid_kind : 1;	/* a PMD softleaf of a kind not allowed there */
 };
+_Static_assert(FS_ENT__COUNT <= 256 && FS_LVL__COUNT <= 256, "struct fs_entry keeps kind and level in a byte");
 
 int fs_swap_layout_init(struct fs_swap_layout *l, const struct fs_kernel_facts *k);
 
