@@ -180,7 +180,7 @@ static struct fs_finding *add_entry(struct fs_scan *s, const struct check_def *d
 		}
 		x = add(s, d, sf->f.head_pfn, "folio pfn 0x%" PRIx64, sf->f.head_pfn);
 	} else {
-		x = add(s, d, 0, "pid %d 0x%" PRIx64, m->pid, m->vaddr);
+		x = add(s, d, 0, "pid %d 0x%" PRIx64, fs_scan_map_owner(s, m)->pid, m->vaddr);
 	}
 	if (x)
 		x->entries = 1;
@@ -203,7 +203,7 @@ static void list_entries(struct fs_scan *s, struct fs_finding *f, int folio)
 	for (size_t k = 0; (m = fs_scan_next_map(s, folio, &k));) {
 		total++;
 		if (shown < 4) {
-			evidence(f, "pid %d (%s) 0x%" PRIx64 " %s %s", m->pid, m->comm, m->vaddr,
+			evidence(f, "pid %d (%s) 0x%" PRIx64 " %s %s", fs_scan_map_owner(s, m)->pid, fs_scan_map_owner(s, m)->comm, m->vaddr,
 				 fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind));
 			shown++;
 		}
@@ -281,7 +281,7 @@ static void check_folio_counts(struct fs_scan *s, int i)
 			x = add_entry(s, &C_RMAP_INVISIBLE, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " maps folio pfn 0x%" PRIx64 " (anon_vma 0x%" PRIx64
 				 ", index 0x%" PRIx64 ") but no VMA in its anon_vma tree reaches it",
-				 m->pid, m->vaddr, fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind), m->e.raw, f->head_pfn,
+				 fs_scan_map_owner(s, m)->pid, m->vaddr, fs_level_name(m->e.level), fs_entry_kind_name(m->e.kind), m->e.raw, f->head_pfn,
 				 f->mapping & ~s->mm.mapping_flags, f->index);
 		}
 	}
@@ -327,7 +327,7 @@ static void check_entries(struct fs_scan *s)
 
 		if (e->kind == FS_ENT_UNKNOWN || e->extra_bits || (e->level == FS_LVL_PMD && e->pmd_invalid_kind)) {
 			x = add_entry(s, &C_INVALID, sf, m);
-			evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " decodes as %s (type %d)%s%s", m->pid,
+			evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " decodes as %s (type %d)%s%s", fs_scan_map_owner(s, m)->pid,
 				 m->vaddr, fs_level_name(e->level), e->raw,
 				 fs_entry_kind_name(e->kind), e->type, e->extra_bits ? ", reserved offset bits set" : "",
 				 e->pmd_invalid_kind ? ", a kind the kernel never puts in a PMD" : "");
@@ -335,7 +335,7 @@ static void check_entries(struct fs_scan *s)
 		if (e->kind == FS_ENT_PRESENT) {
 			x = add_entry(s, &C_PRESENT_DEVICE, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " maps pfn 0x%" PRIx64
-				 " of a device-private pgmap", m->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn);
+				 " of a device-private pgmap", fs_scan_map_owner(s, m)->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn);
 			continue;
 		}
 		if (!sf)
@@ -345,7 +345,7 @@ static void check_entries(struct fs_scan *s)
 			if (!sf->f.zone_device || !pm || !pm->is_private) {
 				x = add_entry(s, &C_OUTSIDE, sf, m);
 				evidence(x, "pid %d 0x%" PRIx64 " %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 ": zone %d%s, %s",
-					 m->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn, sf->f.zone,
+					 fs_scan_map_owner(s, m)->pid, m->vaddr, fs_level_name(e->level), e->raw, e->pfn, sf->f.zone,
 					 sf->f.zone_device ? " (ZONE_DEVICE)" : "",
 					 pm ? "pgmap is not MEMORY_DEVICE_PRIVATE" : "no pgmap covers it");
 			}
@@ -353,7 +353,7 @@ static void check_entries(struct fs_scan *s)
 			    (e->pfn != sf->f.head_pfn || sf->f.order != 9 || (e->pfn & 511) || (m->vaddr & 0x1fffff))) {
 				x = add_entry(s, &C_PMD_HEAD, sf, m);
 				evidence(x, "pid %d 0x%" PRIx64 " PMD entry 0x%" PRIx64 " -> pfn 0x%" PRIx64
-					 "; folio head pfn 0x%" PRIx64 " order %d%s", m->pid, m->vaddr, e->raw, e->pfn,
+					 "; folio head pfn 0x%" PRIx64 " order %d%s", fs_scan_map_owner(s, m)->pid, m->vaddr, e->raw, e->pfn,
 					 sf->f.head_pfn, sf->f.order,
 					 e->pfn != sf->f.head_pfn ? " (entry points at a tail page)" : "");
 			}
@@ -361,13 +361,13 @@ static void check_entries(struct fs_scan *s)
 		if (fs_kind_is_device_exclusive(e->kind) && sf->f.zone_device) {
 			x = add_entry(s, &C_EXCL_DEVICE, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " -> pfn 0x%" PRIx64 " in pgmap 0x%" PRIx64,
-				 m->pid, m->vaddr, fs_level_name(e->level), fs_entry_kind_name(e->kind), e->raw, e->pfn,
+				 fs_scan_map_owner(s, m)->pid, m->vaddr, fs_level_name(e->level), fs_entry_kind_name(e->kind), e->raw, e->pfn,
 				 sf->pgmap);
 		}
 		if (fs_kind_is_migration(e->kind) && !sf->f.locked) {
 			x = add_entry(s, &C_MIGRATION_UNLOCKED, sf, m);
 			evidence(x, "pid %d 0x%" PRIx64 " %s %s entry 0x%" PRIx64 " -> folio pfn 0x%" PRIx64
-				 " (order %d, refcount %d) without PG_locked", m->pid, m->vaddr, fs_level_name(e->level),
+				 " (order %d, refcount %d) without PG_locked", fs_scan_map_owner(s, m)->pid, m->vaddr, fs_level_name(e->level),
 				 fs_entry_kind_name(e->kind), e->raw, sf->f.head_pfn, sf->f.order, sf->f.refcount);
 		}
 	}

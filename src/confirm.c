@@ -131,7 +131,7 @@ static bool folio_still(struct fs_scan *s, uint64_t pfn)
 		return false;
 	for (size_t k = 0; (m = fs_scan_next_map(s, (int)v, &k));) {
 		uint64_t raw;
-		if (fs_read(s->t, FS_PADDR, m->entry_pa, &raw, sizeof(raw)) || raw != m->e.raw)
+		if (fs_read(s->t, FS_PADDR, fs_scan_map_entry_pa(s, m), &raw, sizeof(raw)) || raw != m->e.raw)
 			return false;
 	}
 	if (s->folios[v].rmap_done && !s->folios[v].rmap_err && now.anon && !now.ksm) {

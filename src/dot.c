@@ -58,11 +58,12 @@ void fs_report_rmap_dot(FILE *out, const struct fs_scan *s, int fi)
 			more++;
 			continue;
 		}
-		for (i = 0; i < nmm && mms[i] != m->mm; i++)
+		const struct fs_scan_mm *o = fs_scan_map_owner(s, m);
+		for (i = 0; i < nmm && mms[i] != o->mm; i++)
 			;
 		if (i == nmm && nmm < sizeof(mms) / sizeof(mms[0])) {
-			mms[nmm++] = m->mm;
-			snprintf(label, sizeof(label), "pid %d %s\nmm 0x%" PRIx64, m->pid, m->comm, m->mm);
+			mms[nmm++] = o->mm;
+			snprintf(label, sizeof(label), "pid %d %s\nmm 0x%" PRIx64, o->pid, o->comm, o->mm);
 			fprintf(out, "\tmm_%zu [label=", i);
 			dot_str(out, label);
 			fprintf(out, ", shape=folder];\n");

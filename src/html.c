@@ -115,8 +115,8 @@ static void folios_html(FILE *out, const struct fs_scan *s)
 		const struct fs_mapping *m;
 		for (size_t k = 0; rows < 64 && (m = fs_scan_next_map(s, (int)i, &k));) {
 			rows++;
-			fprintf(out, "<tr><td>%d ", m->pid);
-			esc(out, m->comm);
+			fprintf(out, "<tr><td>%d ", fs_scan_map_owner(s, m)->pid);
+			esc(out, fs_scan_map_owner(s, m)->comm);
 			fprintf(out, "</td><td><code>0x%" PRIx64 "</code></td><td>%s</td><td><code>0x%016" PRIx64
 				"</code></td><td>%s</td><td>%s</td></tr>\n", m->vaddr, fs_level_name(m->e.level), m->e.raw,
 				fs_entry_kind_name(m->e.kind), fs_scan_map_seen(s, (size_t)(m - s->maps)) ? "yes" : "<b>no</b>");

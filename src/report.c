@@ -321,13 +321,14 @@ void fs_report_scan_json(FILE *out, const struct fs_scan *s, const struct fs_pro
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct fs_mapping *m = &s->maps[i];
 		fs_jsonb_begin_object(&j, &o);
-		if (!whom || m->mm != whom->mm || m->pid != whom->pid || m->comm != whom->comm) {
+		if (!whom || m->mmi != whom->mmi) {
+			const struct fs_scan_mm *owner = fs_scan_map_owner(s, m);
 			struct fs_json jw = j;
 			struct fs_outbuf w;
 			fs_outbuf_init(&w, NULL, who, sizeof(who));
-			FS_JSONB_KV(&jw, &w, "pid", int, m->pid);
-			FS_JSONB_KV(&jw, &w, "comm", string, m->comm);
-			FS_JSONB_KV(&jw, &w, "mm", hex, m->mm);
+			FS_JSONB_KV(&jw, &w, "pid", int, owner->pid);
+			FS_JSONB_KV(&jw, &w, "comm", string, owner->comm);
+			FS_JSONB_KV(&jw, &w, "mm", hex, owner->mm);
 			wholen = (size_t)(w.p - who);	/* a 16-byte comm escaped: < 200 */
 			whom = m;
 		}
@@ -443,9 +444,10 @@ static void folio_line(struct fs_outbuf *o, const struct fs_scan *s, size_t i, b
 			*p++ = ' ';
 		}
 		memcpy(p, "pid ", 4);
-		o->p = fs_fmt_i64(p + 4, m->pid);
+		const struct fs_scan_mm *owner = fs_scan_map_owner(s, m);
+		o->p = fs_fmt_i64(p + 4, owner->pid);
 		fs_outbuf_putc(o, ' ');
-		put_text(o, m->comm);
+		put_text(o, owner->comm);
 		p = fs_outbuf_room(o, 3 + FS_FMT_MAX);
 		memcpy(p, " 0x", 3);
 		p = fs_fmt_hex(p + 3, m->vaddr);

@@ -85,7 +85,7 @@ static bool place(struct fs_scan *s, const size_t *start, size_t *fill, size_t *
 		if (check && fill[f] == start[f + 1])
 			return false;
 		size_t pos = fill[f]++;
-		keys[pos].mm = m->mm;
+		keys[pos].mm = fs_scan_map_owner(s, m)->mm;
 		keys[pos].key = va_level(m->vaddr, m->e.level);
 		idx[pos] = i;
 	}

@@ -215,13 +215,7 @@ struct mm_ctx {
 	char comm[17];
 	uint64_t tables;
 	bool cut;
-	const char *kept_comm;		/* comm, in s->comms (what maps point to) */
-};
-
-/* The comms of one forward walk's processes, kept for the scan's life. */
-struct fs_comm_block {
-	struct fs_comm_block *next;
-	char comm[][17];
+	uint32_t mmi;			/* its entry in s->mmtab (what maps name) */
 };
 
 static bool interesting(const struct fs_scan *s, const struct fs_entry *e)
@@ -238,13 +232,12 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 	struct fs_mapping *m;
 
 	s->maps = fs_bigtab_grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
+	s->map_pa = fs_bigtab_grow(s->map_pa, &s->cap_map_pa, s->nmaps + 1, sizeof(*s->map_pa));
+	s->map_pa[s->nmaps] = entry_pa;
 	m = &s->maps[s->nmaps++];
-	m->mm = c->mm;
-	m->pid = c->pid;
-	m->comm = c->kept_comm;
 	m->vaddr = va;
-	m->entry_pa = entry_pa;
 	m->e = *e;
+	m->mmi = c->mmi;
 	m->folio = -1;
 }
 
@@ -335,16 +328,19 @@ int fs_scan_forward(struct fs_scan *s)
 	if (fs_for_each_task(s->t, collect_cb, &tc) < 0)
 		fs_scan_error(s, "task list: %s (processes after the break are not scanned)", fs_target_error(s->t));
 	if (tc.n) {
-		struct fs_comm_block *b = malloc(sizeof(*b) + tc.n * sizeof(b->comm[0]));
-		if (!b) {
+		/* the processes the maps will name, kept for the scan's life */
+		struct fs_scan_mm *t = realloc(s->mmtab, (s->nmmtab + tc.n) * sizeof(*t));
+		if (!t || s->nmmtab + tc.n > UINT32_MAX) {
 			perror("folioscope");
 			exit(2);
 		}
-		b->next = s->comms;
-		s->comms = b;
+		s->mmtab = t;
 		for (size_t i = 0; i < tc.n; i++) {
-			memcpy(b->comm[i], tc.ctx[i].comm, sizeof(b->comm[i]));
-			tc.ctx[i].kept_comm = b->comm[i];
+			struct fs_scan_mm *o = &s->mmtab[s->nmmtab];
+			o->mm = tc.ctx[i].mm;
+			o->pid = tc.ctx[i].pid;
+			memcpy(o->comm, tc.ctx[i].comm, sizeof(o->comm));
+			tc.ctx[i].mmi = (uint32_t)s->nmmtab++;
 		}
 	}
 	for (size_t i = 0; i < tc.n; i++) {
@@ -394,10 +390,11 @@ int fs_scan_forward(struct fs_scan *s)
 		if (m->e.kind == FS_ENT_DEVICE_PRIVATE_WRITE)
 			sf->write_maps++;
 		bool seen = false;
+		uint64_t mm = fs_scan_map_owner(s, m)->mm;
 		for (int k = 0; k < sf->nmm; k++)
-			seen |= sf->mms[k] == m->mm;
+			seen |= sf->mms[k] == mm;
 		if (!seen && sf->nmm < 8)
-			sf->mms[sf->nmm++] = m->mm;
+			sf->mms[sf->nmm++] = mm;
 		if (m->e.level == FS_LVL_PTE && !migration && sf->f.nr_pages > 1 && m->e.pfn >= sf->f.head_pfn &&
 		    m->e.pfn - sf->f.head_pfn < sf->f.nr_pages) {
 			if (!sf->page_ptes)
@@ -625,11 +622,8 @@ void fs_scan_free(struct fs_scan *s)
 		free(s->errors[i]);
 	for (int i = 0; s->pgmaps && i < s->pgmaps->n; i++)
 		free(s->stats[i].cells);
-	while (s->comms) {
-		struct fs_comm_block *next = s->comms->next;
-		free(s->comms);
-		s->comms = next;
-	}
+	free(s->mmtab);
+	fs_bigtab_free(s->map_pa, s->cap_map_pa, sizeof(*s->map_pa));
 	free(s->errors);
 	free(s->stuck);
 	fs_bigtab_free(s->folios, s->capfolios, sizeof(*s->folios));

@@ -18,21 +18,28 @@
 
 #define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
 struct fs_rmap_cache;
-struct fs_comm_block;
 struct fs_fmap_key { uint64_t mm, key; };	/* rmap.c: mm, vaddr | level */
 struct fs_pfn_window { uint64_t start, pages; uint32_t *slot; };	/* scan.c: slot[pfn - start] = folio + 1 */
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
-/* One page-table entry of interest found by the forward walk. */
-struct fs_mapping {
+/* A process whose page tables the forward walk read: what its maps share. */
+struct fs_scan_mm {
 	uint64_t mm;
-	const char *comm;		/* of pid, NUL-terminated (held once per mm by the scan) */
-	uint64_t vaddr;
-	uint64_t entry_pa;
-	struct fs_entry e;
 	int pid;			/* first process seen using mm */
+	char comm[17];			/* of pid, NUL-terminated */
+};
+
+/* One page-table entry of interest found by the forward walk: 64 bytes, a
+ * cache line, as the whole-dump scan keeps hundreds of thousands (its mm,
+ * pid and comm: fs_scan_map_owner(); the entry's physical address:
+ * fs_scan_map_entry_pa()). */
+struct fs_mapping {
+	uint64_t vaddr;
+	struct fs_entry e;
+	uint32_t mmi;			/* into scan->mmtab */
 	int folio;			/* index into scan->folios, -1 if none */
 };
+_Static_assert(sizeof(struct fs_mapping) == 64, "a mapping record is one cache line");
 
 /* A device-private (or entry-referenced) folio and what maps it. */
 struct fs_scan_folio {
@@ -101,6 +108,10 @@ struct fs_scan {
 	struct fs_pgmap_stats stats[FS_MAX_PGMAPS];
 	struct fs_mapping *maps;
 	size_t nmaps, capmaps;
+	uint64_t *map_pa;		/* physical address of maps[i]'s entry */
+	size_t cap_map_pa;
+	struct fs_scan_mm *mmtab;	/* the processes maps[].mmi names */
+	size_t nmmtab;
 	struct fs_scan_folio *folios;
 	size_t nfolios, capfolios;
 	/* head pfn -> folio: direct windows over the device pgmaps' ranges,
@@ -117,7 +128,6 @@ struct fs_scan {
 	/* coverage */
 	unsigned int nmms, ntasks;
 	uint64_t tables_read, entries_seen;
-	struct fs_comm_block *comms;	/* what fs_mapping.comm points into */
 	char **errors;			/* what could not be read */
 	size_t nerrors;
 	struct fs_stuck *stuck;
@@ -184,6 +194,16 @@ size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi);
 int fs_scan_group_maps(struct fs_scan *s);
 /* Release the grouping (fs_scan_free does it). */
 void fs_scan_free_grouping(struct fs_scan *s);
+/* The process (mm, pid, comm) whose page tables hold m. */
+static inline const struct fs_scan_mm *fs_scan_map_owner(const struct fs_scan *s, const struct fs_mapping *m)
+{
+	return &s->mmtab[m->mmi];
+}
+/* The physical address of m's page-table entry. */
+static inline uint64_t fs_scan_map_entry_pa(const struct fs_scan *s, const struct fs_mapping *m)
+{
+	return s->map_pa[m - s->maps];
+}
 /* Did the reverse walk reach maps[i]? */
 static inline bool fs_scan_map_seen(const struct fs_scan *s, size_t i)
 {
