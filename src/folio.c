@@ -275,6 +275,14 @@ int fs_folio_from_image(struct fs_target *t, const struct fs_profile *p, const s
 	return 0;
 }
 
+bool fs_page_image_plain_free(const struct fs_mm *mm, const unsigned char *img)
+{
+	uint64_t flags = rd64(img, mm->flags);
+
+	return !(rd64(img, mm->head) & 1) && !(flags >> mm->pg_head & 1) && !(flags >> mm->pg_locked & 1) &&
+	       rd32(img, mm->refcount) == 0 && rd64(img, mm->mapping) == 0 && rd32(img, mm->mapcount) == -1;
+}
+
 int fs_folio_read(struct fs_target *t, const struct fs_profile *p, const struct fs_mm *mm, uint64_t pfn,
 		  struct fs_folio *f)
 {

@@ -455,6 +455,17 @@ static int pgmap_pages(struct fs_scan *s, int pi, struct fs_pgmap_stats *st, boo
 				if (fs_read_kva(s->t, s->p, fs_pfn_to_page(&s->mm, pfn), batch, bcount * s->mm.page_size))
 					bcount = 0;	/* fall back to page-by-page reads below */
 			}
+			if (bcount && fs_page_image_plain_free(&s->mm, batch + (pfn - bstart) * s->mm.page_size)) {
+				/* a free page: counted, nothing to decode or keep */
+				if (digest)
+					*digest = fs_digest(*digest, batch + (pfn - bstart) * s->mm.page_size,
+							    s->mm.page_size);
+				unreadable = 0;
+				st->pages++;
+				st->free_pages++;
+				pfn++;
+				continue;
+			}
 			if (bcount)
 				rc = fs_folio_from_image(s->t, s->p, &s->mm, pfn,
 							 batch + (pfn - bstart) * s->mm.page_size, &f);

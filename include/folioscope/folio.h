@@ -100,6 +100,11 @@ int fs_folio_read(struct fs_target *t, const struct fs_profile *p, const struct 
 /* Same from an already-read struct page image (batch scans). */
 int fs_folio_from_image(struct fs_target *t, const struct fs_profile *p, const struct fs_mm *mm, uint64_t pfn,
 			const unsigned char *page_img, struct fs_folio *f);
+/* A struct page image that fs_folio_from_image() would decode as a free
+ * small page with nothing to check: no head or tail, not locked, reference
+ * count 0, no mapping, mapcount 0. The whole-dump scan counts such pages
+ * without decoding them (most free device pages are). */
+bool fs_page_image_plain_free(const struct fs_mm *mm, const unsigned char *img);
 /* Short flag names of interest ("head,locked,anon_exclusive,reserved"). */
 void fs_folio_flag_names(const struct fs_mm *mm, uint64_t flags, char *buf, size_t len);
 

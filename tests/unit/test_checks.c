@@ -21,6 +21,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "folioscope/pgtable.h"
 #include "folioscope/profile.h"
 #include "folioscope/scan.h"
 #include "synth-kernel.h"
@@ -218,6 +219,62 @@ static void test_grouping_counts(void **state)
 		assert_grouping(&r.s);
 	}
 	done(&k, &r);
+}
+
+/* fs_page_image_plain_free() claims a page only when the full decode
+ * makes it a free small page the scan would neither keep nor check:
+ * images with the fields it reads set at random (and the rest garbage),
+ * and the synthetic kernel's own free and allocated device pages. */
+static void test_plain_free_pages(void **state)
+{
+	struct sk k;
+	struct run r;
+	struct fs_mm mm;
+	char err[256];
+	unsigned char img[256];
+	uint64_t x = 99, claimed = 0;
+	(void)state;
+	clean(&k);
+	assert_int_equal(fs_profile_from_target(&r.p, k.t, err, sizeof(err)), 0);
+	assert_int_equal(fs_mm_init(&mm, k.t, &r.p, err, sizeof(err)), 0);
+	for (int i = 0; i < 200000; i++) {
+		struct fs_folio f;
+		for (size_t b = 0; b < sizeof(img); b++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			img[b] = (unsigned char)(x >> 56);
+		}
+		/* each field the check reads: its plain-free value more often than not */
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (x >> 63)
+			img[SKP_HEAD] &= (unsigned char)~1;
+		if (x >> 62 & 1)
+			img[SKP_FLAGS] &= (unsigned char)~(1u << SK_PG_LOCKED | 1u << SK_PG_HEAD);
+		if (x >> 61 & 1)
+			memset(img + SKP_REFCOUNT, 0, 4);
+		if (x >> 60 & 1)
+			memset(img + SKP_MAPPING, 0, 8);
+		if (x >> 59 & 1)
+			memset(img + SKP_MAPCOUNT, 0xff, 4);
+		if (!fs_page_image_plain_free(&mm, img))
+			continue;
+		claimed++;
+		assert_int_equal(fs_folio_from_image(k.t, &r.p, &mm, SK_DEV_PFN, img, &f), 0);
+		assert_false(f.tail);
+		assert_false(f.head_flag);
+		assert_false(fs_folio_held(&f));
+		assert_int_equal(f.folio_mapcount, 0);
+		assert_int_equal(f.mapping, 0);
+	}
+	assert_true(claimed > 1000);
+	/* the real thing: a free device page is plain, a folio head is not */
+	assert_int_equal(fs_read_kva(k.t, &r.p, sk_page(SMALL + 2), img, 64), 0);
+	assert_true(fs_page_image_plain_free(&mm, img));
+	assert_int_equal(fs_read_kva(k.t, &r.p, sk_page(SMALL), img, 64), 0);
+	assert_false(fs_page_image_plain_free(&mm, img));
+	assert_int_equal(fs_read_kva(k.t, &r.p, sk_page(THP + 1), img, 64), 0);
+	assert_false(fs_page_image_plain_free(&mm, img));
+	fs_profile_free(&r.p);
+	fs_target_close(k.t);
 }
 
 static void test_mapcount(void **state)
@@ -691,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_folio_index),
 		cmocka_unit_test(test_pgmap_hint),
 		cmocka_unit_test(test_grouping_counts),
+		cmocka_unit_test(test_plain_free_pages),
 		cmocka_unit_test(test_rmap_invisible),
 		cmocka_unit_test(test_invalid_entry),
 		cmocka_unit_test(test_present_device_page),
