@@ -59,17 +59,30 @@ const char *fs_target_error(const struct fs_target *t)
 
 struct fs_pcache {
 	uint64_t tag[FS_PCACHE_PAGES];	/* page address + 1, 0: empty */
-	unsigned char data[FS_PCACHE_PAGES][FS_PCACHE_PAGE];
+	/* 4 MiB on its own: exactly two huge pages (src/bigtab.c) */
+	unsigned char (*data)[FS_PCACHE_PAGE];
 };
+
+static void pcache_free(struct fs_pcache *c)
+{
+	if (c)
+		fs_bigtab_free(c->data, FS_PCACHE_PAGES, FS_PCACHE_PAGE);
+	free(c);
+}
 
 static int read_cached(struct fs_target *t, uint64_t addr, void *buf, size_t len)
 {
 	uint64_t page = addr & ~(FS_PCACHE_PAGE - 1);
 	size_t slot = (size_t)((page / FS_PCACHE_PAGE) % FS_PCACHE_PAGES), cap;
 
-	/* 4 MiB: on huge pages (src/bigtab.c) */
-	if (!t->pcache && !(t->pcache = fs_bigtab_zalloc(&cap, 1, sizeof(*t->pcache))))
-		return 1;
+	if (!t->pcache) {
+		struct fs_pcache *c = calloc(1, sizeof(*c));
+		if (!c || !(c->data = fs_bigtab_zalloc(&cap, FS_PCACHE_PAGES, FS_PCACHE_PAGE))) {
+			pcache_free(c);
+			return 1;
+		}
+		t->pcache = c;
+	}
 	if (t->pcache->tag[slot] != page + 1) {
 		t->pcache->tag[slot] = 0;
 		if (t->ops->read(t, FS_PADDR, page, t->pcache->data[slot], FS_PCACHE_PAGE))
@@ -238,7 +251,7 @@ const char *fs_vmcoreinfo(struct fs_target *t)
 void fs_target_close(struct fs_target *t)
 {
 	if (t) {
-		fs_bigtab_free(t->pcache, 1, sizeof(*t->pcache));
+		pcache_free(t->pcache);
 		t->pcache = NULL;
 	}
 	if (t && t->ops && t->ops->close)
