@@ -68,11 +68,10 @@ static uint64_t va_level(uint64_t va, enum fs_level level)
 	return va | (uint64_t)level;
 }
 
-/* Place maps[] by folio into idx/keys from start[] (first position of
+/* Place maps[] by folio into keys from start[] (first position of
  * each folio's maps; start[nf]: all of them). With check, false when the
  * maps do not fill their folios' shares exactly. */
-static bool place(struct fs_scan *s, const size_t *start, size_t *fill, size_t *idx, struct fs_fmap_key *keys,
-		  bool check)
+static bool place(struct fs_scan *s, const size_t *start, size_t *fill, struct fs_fmap_key *keys, bool check)
 {
 	size_t nf = s->nfolios;
 
@@ -84,10 +83,7 @@ static bool place(struct fs_scan *s, const size_t *start, size_t *fill, size_t *
 		size_t f = (size_t)m->folio;
 		if (check && fill[f] == start[f + 1])
 			return false;
-		size_t pos = fill[f]++;
-		keys[pos].mm = fs_scan_map_owner(s, m)->mm;
-		keys[pos].key = va_level(m->vaddr, m->e.level);
-		idx[pos] = i;
+		keys[fill[f]++] = (struct fs_fmap_key){ va_level(m->vaddr, m->e.level), m->mmi, (uint32_t)i };
 	}
 	for (size_t f = 0; check && f < nf; f++)
 		if (fill[f] != start[f + 1])
@@ -103,23 +99,23 @@ static bool place(struct fs_scan *s, const size_t *start, size_t *fill, size_t *
  * records are counted. The seen marks of maps grouped before are kept. */
 int fs_scan_group_maps(struct fs_scan *s)
 {
-	size_t *start, *fill, *idx;
+	size_t *start, *fill;
 	struct fs_fmap_key *keys;
 	uint8_t *seen;
 	size_t n = s->nmaps ? s->nmaps : 1, nf = s->nfolios, cap;
 
 	if (grouped(s))
 		return 0;
+	if (s->nmaps > UINT32_MAX)
+		return -1;	/* a key holds a map's index in 32 bits */
 	/* megabytes on a large dump: huge pages (src/bigtab.c) */
 	start = calloc(nf + 2, sizeof(*start));
 	fill = malloc((nf ? nf : 1) * sizeof(*fill));
-	idx = fs_bigtab_zalloc(&cap, n, sizeof(*idx));
 	keys = fs_bigtab_zalloc(&cap, n, sizeof(*keys));
 	seen = fs_bigtab_zalloc(&cap, n, 1);
-	if (!start || !fill || !idx || !keys || !seen) {
+	if (!start || !fill || !keys || !seen) {
 		free(start);
 		free(fill);
-		fs_bigtab_free(idx, n, sizeof(*idx));
 		fs_bigtab_free(keys, n, sizeof(*keys));
 		fs_bigtab_free(seen, n, 1);
 		return -1;
@@ -127,14 +123,14 @@ int fs_scan_group_maps(struct fs_scan *s)
 	for (size_t f = 0; f < nf; f++)
 		start[f + 1] = start[f] + (size_t)(s->folios[f].pte_maps > 0 ? s->folios[f].pte_maps : 0) +
 			       (size_t)(s->folios[f].pmd_maps > 0 ? s->folios[f].pmd_maps : 0);
-	if (start[nf] > s->nmaps || !place(s, start, fill, idx, keys, true)) {
+	if (start[nf] > s->nmaps || !place(s, start, fill, keys, true)) {
 		memset(start, 0, (nf + 2) * sizeof(*start));
 		for (size_t i = 0; i < s->nmaps; i++)
 			if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < nf)
 				start[s->maps[i].folio + 1]++;
 		for (size_t f = 0; f < nf; f++)
 			start[f + 1] += start[f];
-		place(s, start, fill, idx, keys, false);
+		place(s, start, fill, keys, false);
 	}
 	free(fill);
 	if (s->map_seen_n)
@@ -142,7 +138,6 @@ int fs_scan_group_maps(struct fs_scan *s)
 	fs_scan_free_grouping(s);
 	s->fmap_alloc = n;
 	s->fmap_start = start;	/* start[f]..start[f+1] spans folio f's maps */
-	s->fmap_idx = idx;
 	s->fmap_key = keys;
 	s->map_seen = seen;
 	s->map_seen_n = s->nmaps;
@@ -154,10 +149,9 @@ int fs_scan_group_maps(struct fs_scan *s)
 void fs_scan_free_grouping(struct fs_scan *s)
 {
 	free(s->fmap_start);
-	fs_bigtab_free(s->fmap_idx, s->fmap_alloc, sizeof(*s->fmap_idx));
 	fs_bigtab_free(s->fmap_key, s->fmap_alloc, sizeof(*s->fmap_key));
 	fs_bigtab_free(s->map_seen, s->fmap_alloc, 1);
-	s->fmap_start = s->fmap_idx = NULL;
+	s->fmap_start = NULL;
 	s->fmap_key = NULL;
 	s->map_seen = NULL;
 	s->fmap_alloc = s->map_seen_n = 0;
@@ -168,7 +162,7 @@ void fs_scan_prefetch_maps(const struct fs_scan *s, size_t fi, size_t nmax)
 	if (!grouped(s) || fi >= s->nfolios)
 		return;
 	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1] && k - s->fmap_start[fi] < nmax; k++) {
-		const char *r = (const char *)&s->maps[s->fmap_idx[k]];
+		const char *r = (const char *)&s->maps[s->fmap_key[k].idx];
 		for (size_t b = 0; b < sizeof(struct fs_mapping); b += 64)
 			__builtin_prefetch(r + b);
 		__builtin_prefetch(r + sizeof(struct fs_mapping) - 1);
@@ -194,7 +188,7 @@ const struct fs_mapping *fs_scan_next_map(const struct fs_scan *s, int fi, size_
 		if (pos >= s->fmap_start[fi + 1])
 			return NULL;
 		++*k;
-		return &s->maps[s->fmap_idx[pos]];
+		return &s->maps[s->fmap_key[pos].idx];
 	}
 	while (*k < s->nmaps)
 		if (s->maps[(*k)++].folio == fi)
@@ -238,10 +232,10 @@ static void mark_found(struct fs_scan *s, struct fs_scan_folio *sf, uint64_t mm,
 	va &= ~((1ULL << (e->level == FS_LVL_PMD ? 21 : 12)) - 1);
 	uint64_t key = va_level(va, e->level);
 	for (size_t k = s->fmap_start[fi]; k < s->fmap_start[fi + 1]; k++) {
-		if (s->fmap_key[k].mm != mm || s->fmap_key[k].key != key)
+		if (s->fmap_key[k].key != key || s->mmtab[s->fmap_key[k].mmi].mm != mm)
 			continue;
-		sf->rmap_marked += !s->map_seen[s->fmap_idx[k]];
-		s->map_seen[s->fmap_idx[k]] = 1;
+		sf->rmap_marked += !s->map_seen[s->fmap_key[k].idx];
+		s->map_seen[s->fmap_key[k].idx] = 1;
 		break;
 	}
 }

@@ -231,9 +231,14 @@ static void record(struct fs_scan *s, struct mm_ctx *c, uint64_t va, uint64_t en
 {
 	struct fs_mapping *m;
 
-	s->maps = fs_bigtab_grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
-	s->map_pa = fs_bigtab_grow(s->map_pa, &s->cap_map_pa, s->nmaps + 1, sizeof(*s->map_pa));
-	s->map_pa[s->nmaps] = entry_pa;
+	if (s->nmaps == s->capmaps)
+		s->maps = fs_bigtab_grow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
+	/* only a live kernel's findings are confirmed by re-reading entries */
+	if (s->t->live) {
+		if (s->nmaps == s->cap_map_pa)
+			s->map_pa = fs_bigtab_grow(s->map_pa, &s->cap_map_pa, s->nmaps + 1, sizeof(*s->map_pa));
+		s->map_pa[s->nmaps] = entry_pa;
+	}
 	m = &s->maps[s->nmaps++];
 	m->vaddr = va;
 	m->e = *e;
@@ -392,9 +397,9 @@ int fs_scan_forward(struct fs_scan *s)
 		bool seen = false;
 		uint64_t mm = fs_scan_map_owner(s, m)->mm;
 		for (int k = 0; k < sf->nmm; k++)
-			seen |= sf->mms[k] == mm;
+			seen |= s->mmtab[sf->mms[k]].mm == mm;
 		if (!seen && sf->nmm < 8)
-			sf->mms[sf->nmm++] = mm;
+			sf->mms[sf->nmm++] = m->mmi;
 		if (m->e.level == FS_LVL_PTE && !migration && sf->f.nr_pages > 1 && m->e.pfn >= sf->f.head_pfn &&
 		    m->e.pfn - sf->f.head_pfn < sf->f.nr_pages) {
 			if (!sf->page_ptes)

@@ -18,7 +18,8 @@
 
 #define FS_MAX_TABLES_PER_MM (1u << 20)	/* page-table pages walked per mm */
 struct fs_rmap_cache;
-struct fs_fmap_key { uint64_t mm, key; };	/* rmap.c: mm, vaddr | level */
+/* rmap.c: one grouped map: its vaddr | level, its process, its index in maps[] */
+struct fs_fmap_key { uint64_t key; uint32_t mmi, idx; };
 struct fs_pfn_window { uint64_t start, pages; uint32_t *slot; };	/* scan.c: slot[pfn - start] = folio + 1 */
 #define FS_MAX_RMAP_NODES (1u << 16)	/* anon_vma tree nodes per folio */
 
@@ -49,7 +50,7 @@ struct fs_scan_folio {
 	int mig_pte, mig_pmd;		/* of which migration entries (hold no mapcount) */
 	int write_maps;			/* device-private-write entries */
 	int nmm;			/* distinct mms mapping it (saturates at 8) */
-	uint64_t mms[8];
+	uint32_t mms[8];		/* their processes (mmtab indexes) */
 	int rmap_found;			/* entries the reverse walk reached */
 	int rmap_marked;		/* forward records it marked seen (fs_scan_map_seen) */
 	uint64_t rmap_view;		/* digest of every entry the reverse walk read (confirm.c) */
@@ -108,7 +109,7 @@ struct fs_scan {
 	struct fs_pgmap_stats stats[FS_MAX_PGMAPS];
 	struct fs_mapping *maps;
 	size_t nmaps, capmaps;
-	uint64_t *map_pa;		/* physical address of maps[i]'s entry */
+	uint64_t *map_pa;		/* physical address of maps[i]'s entry (live targets) */
 	size_t cap_map_pa;
 	struct fs_scan_mm *mmtab;	/* the processes maps[].mmi names */
 	size_t nmmtab;
@@ -134,10 +135,10 @@ struct fs_scan {
 	size_t nstuck;
 	bool progress;			/* print progress to stderr */
 	bool device_pages_read;		/* whole pgmap ranges were scanned */
-	/* maps grouped by folio (rmap.c): fmap_idx[fmap_start[f]..fmap_start[f+1]);
-	 * fmap_key[k] is what the rmap matches of maps[fmap_idx[k]], side by
-	 * side: it would otherwise load every scattered record */
-	size_t *fmap_idx, *fmap_start;
+	/* maps grouped by folio (rmap.c): maps[fmap_key[k].idx] for k in
+	 * fmap_start[f]..fmap_start[f+1]; the key holds what the rmap matches,
+	 * side by side: it would otherwise load every scattered record */
+	size_t *fmap_start;
 	struct fs_fmap_key *fmap_key;
 	/* map_seen[i]: the reverse walk reached maps[i] (JSON seen_by_rmap).
 	 * A byte array, not a record field: the rmap marks maps in folio
@@ -145,7 +146,7 @@ struct fs_scan {
 	 * 4 ms of a 72 ms scan of the large dump (docs/performance.md) */
 	uint8_t *map_seen;
 	size_t map_seen_n;
-	size_t fmap_alloc;		/* fmap_idx/fmap_key/map_seen were sized for this many */
+	size_t fmap_alloc;		/* fmap_key/map_seen were sized for this many */
 	size_t fmap_nmaps, fmap_nfolios;	/* what the grouping was built for */
 	struct fs_rmap_cache *rmap_cache;	/* anon_vma -> VMAs, dumps only (rmap.c) */
 	bool rmap_layout_ok;
@@ -190,7 +191,7 @@ int64_t fs_scan_pgmap_census(struct fs_scan *s, int pi, uint64_t *digest);
 void fs_rmap_cache_free(struct fs_rmap_cache *c);
 /* How many maps folio fi has, or SIZE_MAX when the maps are not grouped. */
 size_t fs_scan_folio_nmaps(const struct fs_scan *s, int fi);
-/* Group maps by folio (fmap_idx/fmap_start) after the forward walk; -1 out of memory. */
+/* Group maps by folio (fmap_key/fmap_start) after the forward walk; -1 out of memory. */
 int fs_scan_group_maps(struct fs_scan *s);
 /* Release the grouping (fs_scan_free does it). */
 void fs_scan_free_grouping(struct fs_scan *s);
@@ -199,10 +200,11 @@ static inline const struct fs_scan_mm *fs_scan_map_owner(const struct fs_scan *s
 {
 	return &s->mmtab[m->mmi];
 }
-/* The physical address of m's page-table entry. */
+/* The physical address of m's page-table entry (kept for live targets,
+ * whose findings confirm.c re-reads; 0 on a dump). */
 static inline uint64_t fs_scan_map_entry_pa(const struct fs_scan *s, const struct fs_mapping *m)
 {
-	return s->map_pa[m - s->maps];
+	return s->map_pa && (size_t)(m - s->maps) < s->cap_map_pa ? s->map_pa[m - s->maps] : 0;
 }
 /* Did the reverse walk reach maps[i]? */
 static inline bool fs_scan_map_seen(const struct fs_scan *s, size_t i)
