@@ -51,34 +51,36 @@ struct fs_mm {
 /* Resolve the layout; -1 with a message naming the missing piece. */
 int fs_mm_init(struct fs_mm *mm, struct fs_target *t, const struct fs_profile *p, char *err, size_t errlen);
 
+/* (wide members first, then ints, then flags: no padding, as the
+ * whole-dump scan keeps one per device folio) */
 struct fs_folio {
 	uint64_t pfn;
 	uint64_t page;			/* struct page * of pfn */
 	uint64_t head_page;		/* struct page * of the folio head */
 	uint64_t head_pfn;
-	bool tail;
-	int order;			/* folio order (0 for small) */
 	uint64_t nr_pages;
 	uint64_t flags;			/* of pfn's page */
 	uint64_t head_flags;
-	int zone;
-	bool zone_device;
-	int refcount;			/* folio (head) _refcount */
-	int page_mapcount;		/* pfn's page _mapcount + 1 (small: folio mapcount) */
-	bool has_large;			/* large-folio counters read */
-	int large_mapcount;		/* _large_mapcount + 1 (6.11+) or total (6.1) */
-	int entire_mapcount;		/* _entire_mapcount + 1 */
-	int nr_pages_mapped;		/* _nr_pages_mapped without ENTIRELY_MAPPED */
-	int nr_pages_mapped_raw;	/* as stored (negative: corrupt) */
-	bool entirely_mapped_flag;
-	int pincount;
 	uint64_t mm_ids;
 	uint64_t mapping;
 	uint64_t index;
 	uint64_t pgmap;			/* dev_pagemap of a ZONE_DEVICE folio */
+	int order;			/* folio order (0 for small) */
+	int zone;
+	int refcount;			/* folio (head) _refcount */
+	int page_mapcount;		/* pfn's page _mapcount + 1 (small: folio mapcount) */
+	int large_mapcount;		/* _large_mapcount + 1 (6.11+) or total (6.1) */
+	int entire_mapcount;		/* _entire_mapcount + 1 */
+	int nr_pages_mapped;		/* _nr_pages_mapped without ENTIRELY_MAPPED */
+	int nr_pages_mapped_raw;	/* as stored (negative: corrupt) */
+	int pincount;
+	int folio_mapcount;		/* the kernel's folio_mapcount() */
+	bool tail;
+	bool zone_device;
+	bool has_large;			/* large-folio counters read */
+	bool entirely_mapped_flag;
 	bool anon, ksm, locked, anon_exclusive, head_flag;
 	bool on_deferred_list;
-	int folio_mapcount;		/* the kernel's folio_mapcount() */
 };
 
 /*

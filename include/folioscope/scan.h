@@ -54,9 +54,9 @@ struct fs_scan_folio {
 	int rmap_found;			/* entries the reverse walk reached */
 	int rmap_marked;		/* forward records it marked seen (fs_scan_map_seen) */
 	uint64_t rmap_view;		/* digest of every entry the reverse walk read (confirm.c) */
-	bool rmap_done;
 	char *rmap_err;			/* why the reverse walk failed (at most 159 chars), or NULL (fs_scan_free frees it) */
 	int *page_ptes;			/* rmap-counted PTE entries per page (large folios), or NULL */
+	bool rmap_done;
 };
 
 /* Occupancy map cell states, worst wins (for the HTML report). */
