@@ -61,8 +61,9 @@ static bool grouped(const struct fs_scan *s)
 	return s->fmap_start && s->fmap_nmaps == s->nmaps && s->fmap_nfolios == s->nfolios;
 }
 
-/* What the rmap matches a hit against, per grouped map: its mm, and its
- * vaddr with the level in the low bits (a leaf's vaddr is page aligned). */
+/* A grouped map's key: its vaddr with the level in the low bits (a leaf's
+ * vaddr is page aligned); the rmap matches a hit against it and the map's
+ * process. */
 static uint64_t va_level(uint64_t va, enum fs_level level)
 {
 	return va | (uint64_t)level;
