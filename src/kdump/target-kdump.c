@@ -391,7 +391,7 @@ static int diskdump_truncated(int fd, uint64_t fsize, char *why, size_t whylen)
 			return 0;
 		}
 		/* a word at a time: without -mpopcnt each call is a libgcc
-		 * function, and a large guest's bitmap has 100k bytes */
+		 * function, and a 6 GiB guest's bitmap has 200 KB */
 		size_t i = 0;
 		for (; i + 8 <= chunk; i += 8) {
 			uint64_t w;
