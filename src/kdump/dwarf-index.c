@@ -40,7 +40,7 @@ struct entry {
 	uint32_t hash;
 	uint8_t kind;
 	uint8_t quality;
-	uint8_t alt;		/* DIE lives in the alternate (dwz) file */
+	uint8_t alt;		/* where the DIE lives: 0 main file, 1 dwz file, 2 + i lone[i] */
 	Dwarf_Off off;		/* DIE offset; for enumerators unused */
 	int64_t value;		/* enumerator value */
 };
@@ -111,6 +111,11 @@ struct fs_dwidx {
 	int nhinted;
 	Dwarf_Off walked_to;	/* the last unit the walk reached (main file) */
 	unsigned int hints_tried;	/* bit i: hint i was looked at */
+	/* hinted units opened on their own (open_unit_alone()): entries with
+	 * alt 2 + i live in lone[i] */
+	struct { Elf *elf; Dwarf *dw; } lone[4];
+	int nlone;
+	int lone_ok;		/* 0: not known yet, 1: possible, -1: not for this file */
 
 	struct table types;
 	struct symtab syms;
@@ -419,14 +424,14 @@ static uint64_t get_u(const struct fs_dwidx *idx, const unsigned char *p, int n)
 }
 
 /*
- * The unit (its DIE) whose .debug_aranges ranges hold addr, read straight
+ * The unit (its offset and header size) whose .debug_aranges ranges hold addr, read straight
  * from the section (DWARF 2-5: unit length, version, .debug_info offset,
  * address and segment sizes, then address/length pairs aligned to twice
  * the address size, ended by 0/0). libdw's dwarf_addrdie() would do, but
  * its dwarf_getaranges() first reads every unit those ranges name: 14 ms on
  * the lab vmlinux, a tenth of a whole-dump scan.
  */
-static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Die *cudie)
+static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Off *unit, size_t *hsize)
 {
 	Elf_Data *d = section_data(idx->elf, ".debug_aranges");
 	const unsigned char *p, *end;
@@ -465,16 +470,143 @@ static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Die *cudi
 			if (!start && !n)
 				break;
 			if (addr >= start && addr - start < n) {
-				size_t hsize;
 				Dwarf_Off after;
 
-				return dwarf_nextcu(idx->dw, info, &after, &hsize, NULL, NULL, NULL) == 0 &&
-				       dwarf_offdie(idx->dw, info + hsize, cudie) != NULL;
+				*unit = info;
+				return dwarf_nextcu(idx->dw, info, &after, hsize, NULL, NULL, NULL) == 0;
 			}
 		}
 		p = next;
 	}
 	return false;
+}
+
+/* An unsigned LEB128 at *p (before end); false past the end. */
+static bool uleb(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Do the abbreviations at offset off of .debug_abbrev (one unit's) use only
+ * forms that stay inside the unit or point into other sections? Not
+ * DW_FORM_ref_addr (an offset into all of .debug_info), type signatures,
+ * supplementary or dwz files, or forms chosen in the DIE (indirect).
+ */
+static bool abbrevs_unit_local(struct fs_dwidx *idx, uint64_t off)
+{
+	Elf_Data *d = section_data(idx->elf, ".debug_abbrev");
+	const unsigned char *p, *end;
+	uint64_t code, tag, attr, form;
+
+	if (!d || !d->d_buf || off >= d->d_size)
+		return false;
+	p = (const unsigned char *)d->d_buf + off;
+	end = (const unsigned char *)d->d_buf + d->d_size;
+	for (;;) {
+		if (!uleb(&p, end, &code))
+			return false;
+		if (!code)
+			return true;
+		if (!uleb(&p, end, &tag) || p == end)
+			return false;
+		p++;	/* DW_CHILDREN_* */
+		for (;;) {
+			if (!uleb(&p, end, &attr) || !uleb(&p, end, &form))
+				return false;
+			if (!attr && !form)
+				break;
+			switch (form) {
+			case DW_FORM_ref_addr: case DW_FORM_indirect: case DW_FORM_ref_sig8:
+			case DW_FORM_ref_sup4: case DW_FORM_ref_sup8: case DW_FORM_strp_sup:
+			case DW_FORM_GNU_ref_alt: case DW_FORM_GNU_strp_alt:
+				return false;
+			case DW_FORM_implicit_const:
+				if (!uleb(&p, end, &attr))	/* its (signed) value: skipped */
+					return false;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+/* No debug section compressed, no dwz file: a lone unit's handle would
+ * otherwise inflate every section again, or miss the other file. */
+static bool lone_units_possible(struct fs_dwidx *idx)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (idx->lone_ok)
+		return idx->lone_ok > 0;
+	idx->lone_ok = idx->alt || elf_getshdrstrndx(idx->elf, &shstrndx) != 0 ? -1 : 1;
+	while (idx->lone_ok > 0 && (scn = elf_nextscn(idx->elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(idx->elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strncmp(n, ".zdebug", 7) || (!strncmp(n, ".debug", 6) && (sh.sh_flags & SHF_COMPRESSED)))
+			idx->lone_ok = -1;
+	}
+	return idx->lone_ok > 0;
+}
+
+/*
+ * libdw finds the unit of a DIE offset by reading the header of every unit
+ * before it, and each one's DIE: 3.9 ms and about 650 page faults to reach
+ * mm/memory.c, the 339th unit of the 7.2 lab vmlinux (docs/performance.md).
+ * A hinted unit is opened on its own instead: a second ELF handle on the
+ * same file whose .debug_info data starts at the unit, so that it is
+ * libdw's first. Its DIEs refer to each other by unit-relative offsets
+ * (DW_FORM_ref1..ref_udata) and to other sections by their own offsets, so
+ * they read the same; a unit that could refer elsewhere in .debug_info
+ * (abbrevs_unit_local()) is opened the usual way. Returns the entries' alt
+ * (2 + slot) and the unit's DIE, or -1.
+ */
+static int open_unit_alone(struct fs_dwidx *idx, Dwarf_Off unit, size_t hsize, Dwarf_Die *cudie)
+{
+	Dwarf_Off next, abbrev, next2;
+	Dwarf_Half version;
+	uint8_t asz, osz;
+	size_t hsize2;
+	GElf_Shdr sh;
+
+	if (idx->nlone == (int)(sizeof(idx->lone) / sizeof(idx->lone[0])) || !lone_units_possible(idx) ||
+	    dwarf_next_unit(idx->dw, unit, &next, &hsize2, &version, &abbrev, &asz, &osz, NULL, NULL) != 0 ||
+	    hsize2 != hsize || !abbrevs_unit_local(idx, abbrev))
+		return -1;
+	Elf *elf = elf_begin(idx->fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = elf ? find_section(elf, ".debug_info", &sh) : NULL;
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	Dwarf *dw = NULL;
+	if (!d || !d->d_buf || unit >= d->d_size)
+		goto fail;
+	/* the handle's own data descriptor, read from the mapping: pointing
+	 * it further into the same bytes changes what this handle sees */
+	d->d_buf = (char *)d->d_buf + unit;
+	d->d_size -= unit;
+	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (!dw || dwarf_nextcu(dw, 0, &next2, &hsize2, NULL, NULL, NULL) != 0 || hsize2 != hsize ||
+	    next2 != next - unit || !dwarf_offdie(dw, hsize, cudie) || dwarf_tag(cudie) != DW_TAG_compile_unit)
+		goto fail;
+	idx->lone[idx->nlone].elf = elf;
+	idx->lone[idx->nlone].dw = dw;
+	return 2 + idx->nlone++;
+fail:
+	if (dw)
+		dwarf_end(dw);
+	if (elf)
+		elf_end(elf);
+	return -1;
 }
 
 static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name, uint32_t h)
@@ -489,18 +621,23 @@ static void index_hinted_unit(struct fs_dwidx *idx, int kind, const char *name, 
 			uint64_t addr;
 			bool reloc;
 			Dwarf_Die cudie;
+			Dwarf_Off unit;
+			size_t hsize;
+			int alt;
 
 			if (e && e->quality >= Q_DEF)
 				return;
 			/* a unit the walk has passed was indexed already */
 			if (idx->nhinted == (int)(sizeof(idx->hinted) / sizeof(idx->hinted[0])) ||
 			    fs_dwidx_symbol(idx, unit_hints[i].functions[f], &addr, &reloc) ||
-			    !unit_of_address(idx, addr, &cudie) ||
-			    was_hinted(idx, dwarf_dieoffset(&cudie)) ||
-			    (idx->cursor && dwarf_dieoffset(&cudie) <= idx->walked_to))
+			    !unit_of_address(idx, addr, &unit, &hsize) || was_hinted(idx, unit + hsize) ||
+			    (idx->cursor && unit + hsize <= idx->walked_to))
 				continue;
-			if (index_unit(idx, &cudie, 0) == 0)
-				idx->hinted[idx->nhinted++] = dwarf_dieoffset(&cudie);
+			alt = open_unit_alone(idx, unit, hsize, &cudie);
+			if (alt < 0 && !dwarf_offdie(idx->dw, unit + hsize, &cudie))
+				continue;
+			if (index_unit(idx, &cudie, alt < 0 ? 0 : alt) == 0)
+				idx->hinted[idx->nhinted++] = unit + hsize;
 		}
 	}
 }
@@ -576,7 +713,7 @@ static struct entry *lookup(struct fs_dwidx *idx, int kind, const char *name, in
 
 static int entry_die(struct fs_dwidx *idx, const struct entry *e, Dwarf_Die *die)
 {
-	Dwarf *dw = e->alt ? idx->alt : idx->dw;
+	Dwarf *dw = e->alt == 0 ? idx->dw : e->alt == 1 ? idx->alt : idx->lone[e->alt - 2].dw;
 
 	if (!dwarf_offdie(dw, e->off, die))
 		return fail(idx, "DWARF DIE at 0x%" PRIx64 " unreadable: %s",
@@ -1371,6 +1508,7 @@ void fs_dwidx_stats(const struct fs_dwidx *idx, struct fs_dwidx_stats *st)
 {
 	st->units_total = idx->phase >= 2 ? idx->units_indexed : (unsigned long)-1;
 	st->units_indexed = idx->units_indexed;
+	st->units_alone = (unsigned long)idx->nlone;
 	st->names = idx->types.n;
 	st->dies_visited = idx->dies_visited;
 }
@@ -1451,6 +1589,10 @@ void fs_dwidx_close(struct fs_dwidx *idx)
 {
 	if (!idx)
 		return;
+	for (int i = 0; i < idx->nlone; i++) {
+		dwarf_end(idx->lone[i].dw);
+		elf_end(idx->lone[i].elf);
+	}
 	if (idx->dw)
 		dwarf_end(idx->dw);
 	if (idx->elf)

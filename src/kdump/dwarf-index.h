@@ -68,6 +68,7 @@ bool fs_dwidx_has_dwarf(const struct fs_dwidx *idx);
 struct fs_dwidx_stats {
 	unsigned long units_total;	/* -1UL until all units have been seen */
 	unsigned long units_indexed;
+	unsigned long units_alone;	/* hinted units opened on their own handle */
 	unsigned long names;		/* distinct names in the type/variable hash */
 	unsigned long dies_visited;	/* top-level DIEs + enumerators walked */
 };

@@ -21,10 +21,12 @@ KDUMP_TEST_SRCS_test_kdump_dwarf := src/kdump/dwarf-index.c
 KDUMP_TEST_SRCS_test_kdump_open := $(KDUMP_SRCS)
 
 # DWARF fixtures: tests/unit/dwarf-fixture.c built with -g by gcc (DWARF 4
-# and 5) and by clang when it is installed, plus one without debug info.
+# and 5, and 5 with compressed debug sections) and by clang when it is
+# installed, plus one without debug info.
 KDUMP_FIXTURE_DIR := $(BUILD)/tests/kdump-fixtures
 KDUMP_CLANG := $(shell command -v clang 2>/dev/null)
-KDUMP_DWARF_FIXTURES := $(KDUMP_FIXTURE_DIR)/fx-gcc-dw4 $(KDUMP_FIXTURE_DIR)/fx-gcc-dw5
+KDUMP_DWARF_FIXTURES := $(KDUMP_FIXTURE_DIR)/fx-gcc-dw4 $(KDUMP_FIXTURE_DIR)/fx-gcc-dw5 \
+	$(KDUMP_FIXTURE_DIR)/fx-gcc-dw5-gz
 ifneq ($(KDUMP_CLANG),)
 KDUMP_DWARF_FIXTURES += $(KDUMP_FIXTURE_DIR)/fx-clang-dw4 $(KDUMP_FIXTURE_DIR)/fx-clang-dw5
 endif
@@ -36,6 +38,10 @@ KDUMP_FIXTURE_CFLAGS := -O0 -fno-omit-frame-pointer -Wno-unused
 # Two units: dwarf-fixture-mm.c holds what the index's unit hints look for.
 # clang writes .debug_aranges only when asked (-gdwarf-aranges).
 KDUMP_FIXTURE_SRCS := tests/unit/dwarf-fixture.c tests/unit/dwarf-fixture-mm.c
+
+$(KDUMP_FIXTURE_DIR)/fx-gcc-dw5-gz: $(KDUMP_FIXTURE_SRCS)
+	@mkdir -p $(dir $@)
+	gcc -g -gdwarf-5 -gz=zlib $(KDUMP_FIXTURE_CFLAGS) -o $@ $(KDUMP_FIXTURE_SRCS)
 
 $(KDUMP_FIXTURE_DIR)/fx-gcc-dw%: $(KDUMP_FIXTURE_SRCS)
 	@mkdir -p $(dir $@)
