@@ -424,12 +424,13 @@ static uint64_t get_u(const struct fs_dwidx *idx, const unsigned char *p, int n)
 }
 
 /*
- * The unit (its offset and header size) whose .debug_aranges ranges hold addr, read straight
- * from the section (DWARF 2-5: unit length, version, .debug_info offset,
- * address and segment sizes, then address/length pairs aligned to twice
- * the address size, ended by 0/0). libdw's dwarf_addrdie() would do, but
- * its dwarf_getaranges() first reads every unit those ranges name: 14 ms on
- * the lab vmlinux, a tenth of a whole-dump scan.
+ * The unit (its offset and header size) whose .debug_aranges ranges hold
+ * addr, read straight from the section (DWARF 2-5: unit length, version,
+ * .debug_info offset, address and segment sizes, then address/length pairs
+ * aligned to twice the address size, ended by 0/0). libdw's
+ * dwarf_addrdie() would do, but its dwarf_getaranges() first reads every
+ * unit those ranges name: 14 ms on the lab vmlinux, a tenth of a
+ * whole-dump scan.
  */
 static bool unit_of_address(struct fs_dwidx *idx, uint64_t addr, Dwarf_Off *unit, size_t *hsize)
 {
