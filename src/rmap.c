@@ -110,7 +110,7 @@ int fs_scan_group_maps(struct fs_scan *s)
 	if (s->nmaps > UINT32_MAX)
 		return -1;	/* a key holds a map's index in 32 bits */
 	/* megabytes on a large dump: huge pages (src/bigtab.c) */
-	start = calloc(nf + 2, sizeof(*start));
+	start = calloc(nf + 1, sizeof(*start));	/* start[nf]: all the maps */
 	fill = malloc((nf ? nf : 1) * sizeof(*fill));
 	keys = fs_bigtab_zalloc(&cap, n, sizeof(*keys));
 	seen = fs_bigtab_zalloc(&cap, n, 1);
@@ -125,7 +125,7 @@ int fs_scan_group_maps(struct fs_scan *s)
 		start[f + 1] = start[f] + (size_t)(s->folios[f].pte_maps > 0 ? s->folios[f].pte_maps : 0) +
 			       (size_t)(s->folios[f].pmd_maps > 0 ? s->folios[f].pmd_maps : 0);
 	if (start[nf] > s->nmaps || !place(s, start, fill, keys, true)) {
-		memset(start, 0, (nf + 2) * sizeof(*start));
+		memset(start, 0, (nf + 1) * sizeof(*start));
 		for (size_t i = 0; i < s->nmaps; i++)
 			if (s->maps[i].folio >= 0 && (size_t)s->maps[i].folio < nf)
 				start[s->maps[i].folio + 1]++;
